@@ -1,0 +1,91 @@
+import { z } from 'zod';
+
+/**
+ * Every setting the app reads, by name. The names follow the Functions identity-connection
+ * convention (`<prefix>__tableServiceUri`, `__credential`, `__clientId`) so that one prefix serves
+ * both our own Table client and, later, a queue trigger's `connection`, and so that the Bicep app
+ * settings, `local.settings.example.json` and this schema can be checked against one another.
+ */
+export const SETTING = {
+  connectionString: 'TASKS_STORAGE',
+  tableServiceUri: 'TASKS_STORAGE__tableServiceUri',
+  credential: 'TASKS_STORAGE__credential',
+  clientId: 'TASKS_STORAGE__clientId',
+  tableName: 'TASKS_TABLE_NAME',
+} as const;
+
+export const DEFAULT_TABLE_NAME = 'batchtasks';
+
+const tableName = z
+  .string()
+  .regex(/^[A-Za-z][A-Za-z0-9]{2,62}$/, 'must be 3-63 letters or digits, starting with a letter')
+  .refine((name) => name.toLowerCase() !== 'tables', '"tables" is reserved by Table Storage');
+
+const httpsUri = z
+  .url({ protocol: /^https$/, error: 'must be an https:// URL such as https://<account>.table.core.windows.net' });
+
+const nonEmpty = z.string().trim().min(1);
+
+const settingsSchema = z
+  .object({
+    [SETTING.connectionString]: nonEmpty.optional(),
+    [SETTING.tableServiceUri]: httpsUri.optional(),
+    [SETTING.credential]: z.literal('managedidentity', 'must be "managedidentity" when set').optional(),
+    [SETTING.clientId]: z.guid('must be the client id (a GUID) of the managed identity').optional(),
+    [SETTING.tableName]: tableName.default(DEFAULT_TABLE_NAME),
+  })
+  .superRefine((settings, ctx) => {
+    const hasConnectionString = settings[SETTING.connectionString] !== undefined;
+    const hasUri = settings[SETTING.tableServiceUri] !== undefined;
+    if (hasConnectionString === hasUri) {
+      ctx.addIssue({
+        code: 'custom',
+        path: [hasConnectionString ? SETTING.tableServiceUri : SETTING.connectionString],
+        message: hasConnectionString
+          ? `set either ${SETTING.connectionString} or ${SETTING.tableServiceUri}, not both`
+          : `is required: set ${SETTING.connectionString} to a connection string (UseDevelopmentStorage=true for Azurite), ` +
+            `or ${SETTING.tableServiceUri} to the account's table endpoint to sign in with a managed identity`,
+      });
+    }
+  });
+
+/** How the app reaches Table Storage: with a key (Azurite, local) or with Entra ID (Azure). */
+export type StorageConnection =
+  | { kind: 'connectionString'; connectionString: string }
+  | { kind: 'identity'; tableServiceUri: string; clientId: string | undefined };
+
+export interface Config {
+  storage: StorageConnection;
+  tableName: string;
+}
+
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+}
+
+/** Reads and validates the settings once; the message names every missing or wrong setting. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const present = Object.fromEntries(
+    Object.values(SETTING).map((name) => [name, env[name] === '' ? undefined : env[name]]),
+  );
+  const parsed = settingsSchema.safeParse(present);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((issue) => `${issue.path.join('.') || 'settings'} ${issue.message}`);
+    throw new ConfigError(`Invalid app settings: ${problems.join('; ')}`);
+  }
+  const settings = parsed.data;
+  const connectionString = settings[SETTING.connectionString];
+  const storage: StorageConnection =
+    connectionString !== undefined
+      ? { kind: 'connectionString', connectionString }
+      : {
+          kind: 'identity',
+          tableServiceUri: settings[SETTING.tableServiceUri] as string,
+          clientId: settings[SETTING.clientId],
+        };
+  return { storage, tableName: settings[SETTING.tableName] };
+}
+
+/** Queue names shared by the infrastructure and the event-driven entry points. */
+export const DEFAULT_REACTIVATION_QUEUE_NAME = 'task-reactivation-requests';
+export const DEFAULT_EVENTS_QUEUE_NAME = 'task-events';
