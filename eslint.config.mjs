@@ -8,7 +8,7 @@ export default defineConfig(
   ...tseslint.configs.strictTypeChecked,
   {
     languageOptions: {
-      parserOptions: { projectService: { allowDefaultProject: ['*.mjs'] }, tsconfigRootDir: import.meta.dirname },
+      parserOptions: { projectService: { allowDefaultProject: ['*.mjs', '*.mts'] }, tsconfigRootDir: import.meta.dirname },
     },
     rules: {
       '@typescript-eslint/restrict-template-expressions': ['error', { allowNumber: true }],
@@ -42,7 +42,7 @@ export default defineConfig(
     },
   },
   {
-    files: ['test/**/*.ts', 'scripts/**', '*.mjs', 'vitest.config.ts'],
+    files: ['test/**/*.ts', 'scripts/**', '*.mjs', 'vitest.config.mts'],
     rules: {
       'no-console': 'off',
       '@typescript-eslint/no-non-null-assertion': 'off',

@@ -1,0 +1,30 @@
+import type { HttpHandler } from '@azure/functions';
+
+import { isRefusal, refused } from '../http/answers';
+import { invalid, ok } from '../http/envelope';
+import { httpFunction } from '../http/httpFunction';
+import { all, fromZod, parseTimeout } from '../http/requestParts';
+import { taskResource, versionHeaders } from '../http/resources';
+import type { HttpFunctionDefinition } from './definition';
+import { Deadline } from '../service/deadline';
+import { getTask, type QueryDeps } from '../service/queries';
+import { taskPathSchema } from './reactivateTask';
+
+export function makeGetTaskHandler(deps: QueryDeps): HttpHandler {
+  return httpFunction('getTask', async ({ request }) => {
+    const parsed = all(fromZod(taskPathSchema, request.params), parseTimeout(request.query));
+    if (!parsed.ok) return invalid(parsed.issues);
+    const [path, timeout] = parsed.value;
+    const found = await getTask(deps, path.jobId, path.taskId, Deadline.ofSeconds(timeout));
+    if (isRefusal(found)) return refused(found);
+    return ok(taskResource(found.task, found.etag), versionHeaders(found.etag, found.task.last_modified));
+  });
+}
+
+export const getTaskFunction: HttpFunctionDefinition = {
+  name: 'getTask',
+  route: 'jobs/{jobId}/tasks/{taskId}',
+  methods: ['GET'],
+  makeHandler: makeGetTaskHandler,
+};
+

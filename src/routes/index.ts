@@ -1,0 +1,15 @@
+import type { HttpFunctionDefinition } from './definition';
+import { getJobFunction } from './getJob';
+import { getTaskFunction } from './getTask';
+import { getTaskHistoryFunction } from './getTaskHistory';
+import { reactivateTaskFunction } from './reactivateTask';
+import { terminateJobFunction } from './terminateJob';
+
+/** Every HTTP route of the app, in one list: what the host registers is exactly this. */
+export const HTTP_FUNCTIONS: readonly HttpFunctionDefinition[] = [
+  reactivateTaskFunction,
+  getTaskFunction,
+  getJobFunction,
+  terminateJobFunction,
+  getTaskHistoryFunction,
+];
