@@ -1,3 +1,4 @@
+import type { PipelinePolicy } from '@azure/core-rest-pipeline';
 import { TableClient, type TableServiceClientOptions } from '@azure/data-tables';
 import { DefaultAzureCredential } from '@azure/identity';
 
@@ -10,10 +11,11 @@ import { requestMeterPolicy } from './requestMeter';
  */
 const RETRY_OPTIONS = { maxRetries: 3, retryDelayInMs: 100, maxRetryDelayInMs: 2_000 };
 
-export function createTableClient(storage: StorageConnection, tableName: string): TableClient {
+/** `policies` are placed per retry, after the request meter: tests inject faults and delays there. */
+export function createTableClient(storage: StorageConnection, tableName: string, policies: PipelinePolicy[] = []): TableClient {
   const options: TableServiceClientOptions = {
     retryOptions: RETRY_OPTIONS,
-    additionalPolicies: [{ policy: requestMeterPolicy, position: 'perRetry' }],
+    additionalPolicies: [requestMeterPolicy, ...policies].map((policy) => ({ policy, position: 'perRetry' as const })),
   };
   if (storage.kind === 'connectionString') {
     // Azurite speaks plain HTTP; the SDK only allows that when told to (UseDevelopmentStorage=true

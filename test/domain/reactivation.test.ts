@@ -104,18 +104,18 @@ function expectedAnswer(
 }
 
 const conditionArb: fc.Arbitrary<{ condition: Condition; holds: boolean }> = fc.oneof(
-  fc.constant({ condition: { kind: 'none' } as Condition, holds: true }),
-  fc.constant({ condition: { kind: 'ifMatch', etag: ETAG } as Condition, holds: true }),
-  fc.constant({ condition: { kind: 'ifMatch', etag: '*' } as Condition, holds: true }),
-  fc.constant({ condition: { kind: 'ifMatch', etag: 'W/"other"' } as Condition, holds: false }),
-  fc.constant({ condition: { kind: 'ifNoneMatch', etag: 'W/"other"' } as Condition, holds: true }),
-  fc.constant({ condition: { kind: 'ifNoneMatch', etag: ETAG } as Condition, holds: false }),
-  fc.constant({ condition: { kind: 'ifNoneMatch', etag: '*' } as Condition, holds: false }),
+  fc.constant({ condition: { kind: 'none' }, holds: true }),
+  fc.constant({ condition: { kind: 'ifMatch', etag: ETAG }, holds: true }),
+  fc.constant({ condition: { kind: 'ifMatch', etag: '*' }, holds: true }),
+  fc.constant({ condition: { kind: 'ifMatch', etag: 'W/"other"' }, holds: false }),
+  fc.constant({ condition: { kind: 'ifNoneMatch', etag: 'W/"other"' }, holds: true }),
+  fc.constant({ condition: { kind: 'ifNoneMatch', etag: ETAG }, holds: false }),
+  fc.constant({ condition: { kind: 'ifNoneMatch', etag: '*' }, holds: false }),
   // The task was last modified at T1 (01:00:00); HTTP dates compare at whole seconds.
-  fc.constant({ condition: { kind: 'ifModifiedSince', date: new Date('2025-01-01T00:59:59Z') } as Condition, holds: true }),
-  fc.constant({ condition: { kind: 'ifModifiedSince', date: new Date(T1) } as Condition, holds: false }),
-  fc.constant({ condition: { kind: 'ifUnmodifiedSince', date: new Date(T1) } as Condition, holds: true }),
-  fc.constant({ condition: { kind: 'ifUnmodifiedSince', date: new Date('2025-01-01T00:59:59Z') } as Condition, holds: false }),
+  fc.constant({ condition: { kind: 'ifModifiedSince', date: new Date('2025-01-01T00:59:59Z') }, holds: true }),
+  fc.constant({ condition: { kind: 'ifModifiedSince', date: new Date(T1) }, holds: false }),
+  fc.constant({ condition: { kind: 'ifUnmodifiedSince', date: new Date(T1) }, holds: true }),
+  fc.constant({ condition: { kind: 'ifUnmodifiedSince', date: new Date('2025-01-01T00:59:59Z') }, holds: false }),
 );
 
 describe('planReactivation: every combination gives the contract answer', () => {

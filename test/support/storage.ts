@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 
+import type { PipelinePolicy } from '@azure/core-rest-pipeline';
 import { inject } from 'vitest';
 
 import { createTableClient } from '../../src/storage/tableClient';
@@ -15,6 +16,17 @@ export async function freshTable(): Promise<{ table: TaskTable; tableName: strin
   const table = new TaskTable(createTableClient({ kind: 'connectionString', connectionString: azuriteConnectionString() }, tableName));
   await table.ensureExists();
   return { table, tableName };
+}
+
+/** Another client on the same table, whose requests pass through `policies` (faults, holds). */
+export function tableWith(tableName: string, ...policies: PipelinePolicy[]): TaskTable {
+  return new TaskTable(createTableClient({ kind: 'connectionString', connectionString: azuriteConnectionString() }, tableName, policies));
+}
+
+/** True for a point read of the job row (`RowKey='job'`) or of a task row (`RowKey='task|…'`). */
+export function isRowRead(request: { method: string; url: string }, row: 'job' | 'task'): boolean {
+  const url = decodeURIComponent(request.url);
+  return request.method === 'GET' && (row === 'job' ? url.includes("RowKey='job'") : url.includes("RowKey='task|"));
 }
 
 export function uniqueId(prefix: string): string {

@@ -1,0 +1,48 @@
+import { describe, expect, it } from 'vitest';
+
+import { ConfigError, loadConfig, SETTING } from '../src/config';
+
+describe('loadConfig', () => {
+  it('takes a connection string (Azurite, local)', () => {
+    expect(loadConfig({ [SETTING.connectionString]: 'UseDevelopmentStorage=true' })).toEqual({
+      storage: { kind: 'connectionString', connectionString: 'UseDevelopmentStorage=true' },
+      tableName: 'batchtasks',
+    });
+  });
+
+  it('takes a table endpoint and a managed identity (Azure, no key)', () => {
+    const config = loadConfig({
+      [SETTING.tableServiceUri]: 'https://acct.table.core.windows.net',
+      [SETTING.credential]: 'managedidentity',
+      [SETTING.clientId]: '8c7b4f6e-1f1a-4a55-9d7a-5f0d6b1c2e3f',
+      [SETTING.tableName]: 'jobsTable',
+    });
+    expect(config).toEqual({
+      storage: { kind: 'identity', tableServiceUri: 'https://acct.table.core.windows.net', clientId: '8c7b4f6e-1f1a-4a55-9d7a-5f0d6b1c2e3f' },
+      tableName: 'jobsTable',
+    });
+  });
+
+  it.each([
+    [{}, /TASKS_STORAGE is required/],
+    [{ [SETTING.connectionString]: 'x', [SETTING.tableServiceUri]: 'https://a.table.core.windows.net' }, /either TASKS_STORAGE or TASKS_STORAGE__tableServiceUri, not both/],
+    [{ [SETTING.tableServiceUri]: 'http://a.table.core.windows.net' }, /TASKS_STORAGE__tableServiceUri must be an https:\/\/ URL/],
+    [{ [SETTING.tableServiceUri]: 'https://a.table.core.windows.net', [SETTING.clientId]: 'nope' }, /TASKS_STORAGE__clientId must be the client id/],
+    [{ [SETTING.tableServiceUri]: 'https://a.table.core.windows.net', [SETTING.credential]: 'key' }, /TASKS_STORAGE__credential must be "managedidentity"/],
+    [{ [SETTING.connectionString]: 'x', [SETTING.tableName]: 'no-dashes' }, /TASKS_TABLE_NAME must be 3-63 letters or digits/],
+    [{ [SETTING.connectionString]: 'x', [SETTING.tableName]: 'Tables' }, /TASKS_TABLE_NAME "tables" is reserved/],
+  ])('refuses %o, naming the setting', (env, message) => {
+    expect(() => loadConfig(env)).toThrow(ConfigError);
+    expect(() => loadConfig(env)).toThrow(message);
+  });
+
+  it('never repeats a connection string in its message', () => {
+    const secret = 'DefaultEndpointsProtocol=https;AccountName=a;AccountKey=c2VjcmV0';
+    try {
+      loadConfig({ [SETTING.connectionString]: secret, [SETTING.tableName]: '!' });
+      expect.unreachable();
+    } catch (error) {
+      expect((error as Error).message).not.toContain('AccountKey');
+    }
+  });
+});
