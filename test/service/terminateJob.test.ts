@@ -1,0 +1,80 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+
+import type { Task } from '../../src/domain/task';
+import { Deadline } from '../../src/service/deadline';
+import { terminateJob } from '../../src/service/terminateJob';
+import type { TaskTable } from '../../src/storage/taskTable';
+import { aFailedTask, aJob, aRunningTask, aSucceededTask } from '../support/fixtures';
+import { freshTable, uniqueId } from '../support/storage';
+
+let table: TaskTable;
+
+beforeAll(async () => {
+  ({ table } = await freshTable());
+});
+
+async function seed(state: Parameters<typeof aJob>[0] = {}, tasks: Task[] = []): Promise<string> {
+  const jobId = uniqueId('term');
+  await table.loadJob(aJob({ ...state, id: jobId }), tasks.map((task) => ({ ...task, job_id: jobId })));
+  return jobId;
+}
+
+const terminate = (jobId: string, reason: string | null = null, seconds = 20) =>
+  terminateJob({ table }, { jobId, reason, deadline: Deadline.ofSeconds(seconds) });
+
+describe('terminateJob', () => {
+  it('ends every task not yet completed, stamps every task, and completes the job with the reason', async () => {
+    const jobId = await seed({}, [
+      aRunningTask({ id: 'running' }),
+      aRunningTask({ id: 'active', state: 'active' }),
+      aRunningTask({ id: 'preparing', state: 'preparing' }),
+      aFailedTask({ id: 'failed' }),
+      aSucceededTask({ id: 'succeeded' }),
+    ]);
+    const outcome = await terminate(jobId, 'Budget exhausted');
+    expect(outcome).toMatchObject({ kind: 'terminated', job: { id: jobId, state: 'completed', previous_state: 'terminating', termination_reason: 'Budget exhausted' } });
+    const tasks = new Map((await table.listTasks(jobId)).map((t) => [t.task.id, t]));
+    for (const id of ['running', 'active', 'preparing']) {
+      expect(tasks.get(id)?.task).toMatchObject({ state: 'completed', previous_state: id, result: 'failure', failure_info: { code: 'TaskEnded' } });
+    }
+    expect(tasks.get('failed')?.task).toEqual(aFailedTask({ id: 'failed', job_id: jobId }));
+    expect(tasks.get('succeeded')?.task).toEqual(aSucceededTask({ id: 'succeeded', job_id: jobId }));
+    expect([...tasks.values()].every((t) => t.jobStamp === 'terminating')).toBe(true);
+    const job = await table.readJob(jobId);
+    expect(outcome).toMatchObject({ etag: job?.etag });
+  });
+
+  it('defaults the reason to UserTerminate', async () => {
+    expect(await terminate(await seed())).toMatchObject({ kind: 'terminated', job: { termination_reason: 'UserTerminate' } });
+  });
+
+  it('refuses a completed job, a deleting job and a missing one', async () => {
+    expect(await terminate(await seed({ state: 'completed' }))).toMatchObject({ kind: 'rejection', code: 'JOB_COMPLETED' });
+    expect(await terminate(await seed({ state: 'deleting' }))).toMatchObject({ kind: 'rejection', code: 'JOB_BEING_DELETED' });
+    expect(await terminate(uniqueId('none'))).toMatchObject({ kind: 'rejection', code: 'JOB_NOT_FOUND' });
+  });
+
+  it('finishes a termination that was interrupted (job left terminating), keeping its first reason', async () => {
+    const jobId = await seed({ state: 'terminating', termination_reason: 'First' }, [aRunningTask({ id: 'r' })]);
+    expect(await terminate(jobId, 'Second')).toMatchObject({ kind: 'terminated', job: { state: 'completed', termination_reason: 'First' } });
+    expect((await table.readTask(jobId, 'r'))?.task.state).toBe('completed');
+  });
+
+  it('sweeps a job of 1,000 tasks in transactions of 100', async () => {
+    const tasks = Array.from({ length: 1_000 }, (_, i) => (i % 2 === 0 ? aRunningTask({ id: `t${i}` }) : aFailedTask({ id: `t${i}` })));
+    const jobId = await seed({}, tasks);
+    const outcome = await terminate(jobId);
+    expect(outcome.kind).toBe('terminated');
+    const swept = await table.listTasks(jobId);
+    expect(swept).toHaveLength(1_000);
+    expect(swept.filter((t) => t.task.failure_info?.code === 'TaskEnded')).toHaveLength(500);
+    expect(swept.every((t) => t.task.state === 'completed' && t.jobStamp === 'terminating')).toBe(true);
+  });
+
+  it('two terminations at once both answer the completed job', async () => {
+    const jobId = await seed({}, [aRunningTask({ id: 'r' })]);
+    const [a, b] = await Promise.all([terminate(jobId), terminate(jobId)]);
+    expect(a).toMatchObject({ kind: 'terminated', job: { state: 'completed' } });
+    expect(b).toMatchObject({ kind: 'terminated', job: { state: 'completed' } });
+  });
+});

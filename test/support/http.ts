@@ -1,0 +1,35 @@
+import { HttpRequest, HttpResponse, InvocationContext, type HttpHandler } from '@azure/functions';
+
+export interface Call {
+  method?: string;
+  path: string;
+  params: Record<string, string>;
+  headers?: Record<string, string>;
+  body?: string;
+}
+
+export interface Answer {
+  status: number;
+  headers: Headers;
+  body: { success: boolean; data?: unknown; error?: { code: string; message: string; details?: { field: string; message: string }[] } };
+  logs: { level: string; message: string }[];
+}
+
+/** Calls a handler as the host would: a real HttpRequest and a real InvocationContext. */
+export async function invoke(handler: HttpHandler, call: Call): Promise<Answer> {
+  const logs: Answer['logs'] = [];
+  const request = new HttpRequest({
+    method: call.method ?? 'POST',
+    url: `http://localhost:7071${call.path}`,
+    params: call.params,
+    headers: call.headers ?? {},
+    ...(call.body !== undefined ? { body: { string: call.body } } : {}),
+  });
+  const context = new InvocationContext({
+    invocationId: 'test-invocation',
+    functionName: 'test',
+    logHandler: (level, ...args) => logs.push({ level, message: args.map(String).join(' ') }),
+  });
+  const response = new HttpResponse(await handler(request, context));
+  return { status: response.status, headers: response.headers, body: (await response.json()) as Answer['body'], logs };
+}
