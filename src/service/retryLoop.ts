@@ -1,0 +1,54 @@
+import { StorageDeadlineError, StorageUnavailableError } from '../storage/storageErrors';
+import { backoff, type Deadline } from './deadline';
+import { SERVER_BUSY, TIMED_OUT, type Fault } from './outcomes';
+
+/** One attempt either settles the outcome or lost an ETag race and must read again. */
+export type Attempt<T> = { settled: T } | { conflict: true };
+
+export const CONFLICT = { conflict: true } as const;
+
+export function settled<T>(value: T): Attempt<T> {
+  return { settled: value };
+}
+
+/** What the retries cost, for the invocation's log line and the benchmark. */
+export interface RetryStats {
+  conflicts: number;
+  faults: number;
+}
+
+/** Storage faults tolerated in a row (each already retried by the SDK) before answering SERVER_BUSY. */
+const MAX_CONSECUTIVE_FAULTS = 3;
+
+/**
+ * Runs read-decide-commit attempts until one settles or the deadline runs out. A lost ETag race
+ * reads again after a jittered pause; so does a storage fault, because a commit whose response was
+ * lost may have landed, and only a fresh read (which finds the idempotency key) can tell.
+ */
+export async function retryUntilSettled<T>(
+  deadline: Deadline,
+  stats: RetryStats,
+  attempt: () => Promise<Attempt<T>>,
+): Promise<T | Fault> {
+  let consecutiveFaults = 0;
+  for (let round = 0; ; round += 1) {
+    if (deadline.isExpired()) return TIMED_OUT;
+    try {
+      const outcome = await attempt();
+      if ('settled' in outcome) return outcome.settled;
+      stats.conflicts += 1;
+      consecutiveFaults = 0;
+    } catch (error) {
+      if (error instanceof StorageDeadlineError || (deadline.isExpired() && error instanceof StorageUnavailableError)) return TIMED_OUT;
+      if (!(error instanceof StorageUnavailableError)) throw error;
+      stats.faults += 1;
+      consecutiveFaults += 1;
+      if (consecutiveFaults >= MAX_CONSECUTIVE_FAULTS) return SERVER_BUSY;
+    }
+    await backoff(round, deadline);
+  }
+}
+
+export function isFault(value: unknown): value is Fault {
+  return typeof value === 'object' && value !== null && (value as { kind?: unknown }).kind === 'fault';
+}

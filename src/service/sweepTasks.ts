@@ -1,0 +1,68 @@
+import { sweptTask, TERMINATION_STAMP } from '../domain/termination';
+import { MAX_TRANSACTION_ROWS, type SweepItem, type TaskTable } from '../storage/taskTable';
+import type { Deadline } from './deadline';
+import { isFault, retryUntilSettled, settled, CONFLICT, type RetryStats } from './retryLoop';
+import type { Fault } from './outcomes';
+
+/** Sweep batches in flight at once: enough to hide latency, few enough to stay under a partition's limits. */
+const SWEEP_CONCURRENCY = 4;
+
+export interface SweepHooks {
+  /** Runs after the sweep listed the job's tasks and before it writes any of them. */
+  afterSweepRead?: () => Promise<void>;
+}
+
+export interface SweepDeps {
+  table: TaskTable;
+  now: () => Date;
+  hooks?: SweepHooks;
+}
+
+/**
+ * Stamps every task row of a terminating job and ends every task not yet completed, in
+ * transactions of up to 100 rows, each row `If-Match` on the ETag just listed. A batch that loses
+ * an ETag (a reactivation committed meanwhile) re-reads the row that moved and tries again, so the
+ * task it reactivated is found active and ended.
+ */
+export async function sweepTasks(deps: SweepDeps, jobId: string, deadline: Deadline, stats: RetryStats): Promise<Fault | null> {
+  const listed = await retryUntilSettled(deadline, stats, async () => settled(await deps.table.listTasks(jobId, deadline.signal)));
+  if (isFault(listed)) return listed;
+  await deps.hooks?.afterSweepRead?.();
+  const work = listed.flatMap((snapshot): SweepItem[] => {
+    const task = sweptTask(snapshot, deps.now());
+    return task === null ? [] : [{ snapshot, task, stamp: TERMINATION_STAMP }];
+  });
+  const batches: SweepItem[][] = [];
+  for (let start = 0; start < work.length; start += MAX_TRANSACTION_ROWS) batches.push(work.slice(start, start + MAX_TRANSACTION_ROWS));
+
+  let firstFault: Fault | null = null;
+  const next = (): SweepItem[] | undefined => (firstFault === null ? batches.shift() : undefined);
+  const worker = async (): Promise<void> => {
+    for (let batch = next(); batch !== undefined; batch = next()) {
+      const result = await commitBatch(deps, jobId, batch, deadline, stats);
+      if (result !== null) firstFault ??= result;
+    }
+  };
+  await Promise.all(Array.from({ length: SWEEP_CONCURRENCY }, worker));
+  return firstFault;
+}
+
+async function commitBatch(deps: SweepDeps, jobId: string, initial: SweepItem[], deadline: Deadline, stats: RetryStats): Promise<Fault | null> {
+  let items = initial;
+  const outcome = await retryUntilSettled(deadline, stats, async () => {
+    if (items.length === 0) return settled(null);
+    const result = await deps.table.commitSweep(items, deadline.signal);
+    if (result.committed) return settled(null);
+    const moved = result.movedIndex !== undefined ? [result.movedIndex] : items.map((_, index) => index);
+    const fresh = await Promise.all(moved.map((index) => deps.table.readTask(jobId, items[index]?.snapshot.task.id ?? '', deadline.signal)));
+    const replaced = new Map(moved.map((index, n) => [index, fresh[n] ?? null]));
+    items = items.flatMap((item, index): SweepItem[] => {
+      if (!replaced.has(index)) return [item];
+      const snapshot = replaced.get(index) ?? null;
+      const task = snapshot === null ? null : sweptTask(snapshot, deps.now());
+      return snapshot === null || task === null ? [] : [{ snapshot, task, stamp: TERMINATION_STAMP }];
+    });
+    return CONFLICT;
+  });
+  return isFault(outcome) ? outcome : null;
+}

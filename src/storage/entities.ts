@@ -1,0 +1,99 @@
+import type { TableEntity, TableEntityResult } from '@azure/data-tables';
+import { z } from 'zod';
+
+import { historyRecordSchema, type HistoryRecord } from '../domain/history';
+import { jobSchema, type Job, type JobSnapshot } from '../domain/job';
+import { jobStateSchema, type JobState } from '../domain/states';
+import { taskSchema, type FailureInfo, type Task, type TaskSnapshot } from '../domain/task';
+import { historyRowKey, JOB_ROW_KEY, partitionKey, taskRowKey } from './keys';
+
+/**
+ * Rows are flat: Table Storage has no nested values and no null, so `failure_info` is spread over
+ * three columns and a null is an absent column. Writes use Replace, so a column left out is removed.
+ */
+type Row = Record<string, string | number | boolean>;
+
+function withoutNulls(values: Record<string, unknown>): Row {
+  return Object.fromEntries(Object.entries(values).filter(([, v]) => v !== null && v !== undefined)) as Row;
+}
+
+function flattenFailure(info: FailureInfo | null): Row {
+  return withoutNulls({ failure_category: info?.category, failure_code: info?.code, failure_message: info?.message });
+}
+
+function nestFailure(row: Record<string, unknown>): FailureInfo | null {
+  if (row.failure_code === undefined) return null;
+  return {
+    category: row.failure_category as FailureInfo['category'],
+    code: row.failure_code as string,
+    message: (row.failure_message as string | undefined) ?? null,
+  };
+}
+
+/** Columns that are null when absent; every other column of a row must be present. */
+const TASK_OPTIONAL = ['previous_state', 'previous_state_transition_time', 'exit_code', 'result', 'start_time', 'end_time', 'last_retry_time'] as const;
+const JOB_OPTIONAL = ['previous_state', 'termination_reason'] as const;
+const HISTORY_OPTIONAL = ['client_request_id', 'exit_code', 'result', 'start_time', 'end_time', 'last_retry_time'] as const;
+
+function withNulls(row: Record<string, unknown>, optional: readonly string[]): Record<string, unknown> {
+  return { ...Object.fromEntries(optional.map((name) => [name, null])), ...row };
+}
+
+export class CorruptRowError extends Error {
+  override readonly name = 'CorruptRowError';
+  constructor(rowKey: string, cause: z.ZodError) {
+    super(`Row ${rowKey} does not hold a valid record: ${z.prettifyError(cause)}`);
+  }
+}
+
+function parseRow<T>(schema: z.ZodType<T>, rowKey: string, value: unknown): T {
+  const parsed = schema.safeParse(value);
+  if (!parsed.success) throw new CorruptRowError(rowKey, parsed.error);
+  return parsed.data;
+}
+
+export function toTaskEntity(task: Task, jobStamp: JobState, lastRequestId: string | null): TableEntity<Row> {
+  const { failure_info, ...rest } = task;
+  return {
+    partitionKey: partitionKey(task.job_id),
+    rowKey: taskRowKey(task.id),
+    ...withoutNulls(rest),
+    ...flattenFailure(failure_info),
+    job_state: jobStamp,
+    ...withoutNulls({ last_request_id: lastRequestId }),
+  };
+}
+
+export function fromTaskEntity(entity: TableEntityResult<Record<string, unknown>>): TaskSnapshot {
+  const row = withNulls(entity, TASK_OPTIONAL);
+  const task = parseRow(taskSchema, entity.rowKey ?? '', { ...row, failure_info: nestFailure(entity) });
+  return {
+    task,
+    jobStamp: parseRow(jobStateSchema, entity.rowKey ?? '', entity.job_state ?? 'active'),
+    lastRequestId: (entity.last_request_id as string | undefined) ?? null,
+    etag: entity.etag,
+  };
+}
+
+export function toJobEntity(job: Job): TableEntity<Row> {
+  return { partitionKey: partitionKey(job.id), rowKey: JOB_ROW_KEY, ...withoutNulls(job) };
+}
+
+export function fromJobEntity(entity: TableEntityResult<Record<string, unknown>>): JobSnapshot {
+  return { job: parseRow(jobSchema, JOB_ROW_KEY, withNulls(entity, JOB_OPTIONAL)), etag: entity.etag };
+}
+
+export function toHistoryEntity(record: HistoryRecord): TableEntity<Row> {
+  const { failure_info, ...rest } = record;
+  return {
+    partitionKey: partitionKey(record.job_id),
+    rowKey: historyRowKey(record.task_id, record.reactivated_at, record.reactivation_number),
+    ...withoutNulls(rest),
+    ...flattenFailure(failure_info),
+  };
+}
+
+export function fromHistoryEntity(entity: TableEntityResult<Record<string, unknown>>): HistoryRecord {
+  const row = withNulls(entity, HISTORY_OPTIONAL);
+  return parseRow(historyRecordSchema, entity.rowKey ?? '', { ...row, failure_info: nestFailure(entity) });
+}

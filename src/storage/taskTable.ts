@@ -1,0 +1,164 @@
+import { odata, type TableClient, type TableEntityResult, type TransactionAction } from '@azure/data-tables';
+
+import type { HistoryRecord } from '../domain/history';
+import type { Job, JobSnapshot } from '../domain/job';
+import type { JobState } from '../domain/states';
+import type { Task, TaskSnapshot } from '../domain/task';
+import { fromHistoryEntity, fromJobEntity, fromTaskEntity, toHistoryEntity, toJobEntity, toTaskEntity } from './entities';
+import { historyRange, JOB_ROW_KEY, partitionKey, TASK_ROWS, taskRowKey } from './keys';
+import { statusOf, translateFault } from './storageErrors';
+
+type Entity = TableEntityResult<Record<string, unknown>>;
+
+/** A conditional write either commits or loses its `If-Match`; faults are thrown. */
+export type WriteResult = { committed: true; etag: string } | { committed: false };
+
+/** One task row of a termination sweep: what was read, and what to write in its place. */
+export interface SweepItem {
+  snapshot: TaskSnapshot;
+  task: Task;
+  stamp: JobState;
+}
+
+/** For a sweep batch that lost an `If-Match`: which row moved, when the service says so. */
+export type SweepResult = { committed: true } | { committed: false; movedIndex: number | undefined };
+
+/** The largest entity-group transaction Table Storage accepts. */
+export const MAX_TRANSACTION_ROWS = 100;
+
+/**
+ * The jobs table: every read and write of the race protocol, one partition per job. Every write is
+ * conditional on the ETag that was read (Replace with `If-Match`), never an upsert, because an
+ * upsert cannot carry `If-Match` and the last writer would silently win.
+ */
+export class TaskTable {
+  constructor(private readonly client: TableClient) {}
+
+  async ensureExists(): Promise<void> {
+    await this.client.createTable();
+  }
+
+  async readJob(jobId: string, signal?: AbortSignal): Promise<JobSnapshot | null> {
+    const entity = await this.getRow(partitionKey(jobId), JOB_ROW_KEY, signal);
+    return entity === null ? null : fromJobEntity(entity);
+  }
+
+  async readTask(jobId: string, taskId: string, signal?: AbortSignal): Promise<TaskSnapshot | null> {
+    const entity = await this.getRow(partitionKey(jobId), taskRowKey(taskId), signal);
+    return entity === null ? null : fromTaskEntity(entity);
+  }
+
+  /** Both rows in one round trip: two point reads in parallel. */
+  async readJobAndTask(jobId: string, taskId: string, signal?: AbortSignal): Promise<{ job: JobSnapshot | null; task: TaskSnapshot | null }> {
+    const [job, task] = await Promise.all([this.readJob(jobId, signal), this.readTask(jobId, taskId, signal)]);
+    return { job, task };
+  }
+
+  /**
+   * The reactivation's single commit: the task row (`If-Match` on the ETag read, carrying the
+   * idempotency key) and its history row, atomically.
+   */
+  async commitReactivation(
+    snapshot: TaskSnapshot,
+    task: Task,
+    history: HistoryRecord,
+    idempotencyKey: string,
+    signal?: AbortSignal,
+  ): Promise<WriteResult> {
+    const actions: TransactionAction[] = [
+      ['update', toTaskEntity(task, snapshot.jobStamp, idempotencyKey), 'Replace', { etag: snapshot.etag }],
+      ['create', toHistoryEntity(history)],
+    ];
+    try {
+      const response = await this.client.submitTransaction(actions, { abortSignal: signal });
+      const etag = response.subResponses[0]?.etag;
+      if (etag === undefined) throw new Error('The transaction response carries no ETag for the task row.');
+      return { committed: true, etag };
+    } catch (error) {
+      if (statusOf(error) === 412) return { committed: false };
+      throw translateFault(error);
+    }
+  }
+
+  async writeJob(job: Job, etag: string, signal?: AbortSignal): Promise<WriteResult> {
+    try {
+      const response = await this.client.updateEntity(toJobEntity(job), 'Replace', { etag, abortSignal: signal });
+      if (response.etag === undefined) throw new Error('The update response carries no ETag for the job row.');
+      return { committed: true, etag: response.etag };
+    } catch (error) {
+      if (statusOf(error) === 412) return { committed: false };
+      throw translateFault(error);
+    }
+  }
+
+  async listTasks(jobId: string, signal?: AbortSignal): Promise<TaskSnapshot[]> {
+    const filter = odata`PartitionKey eq ${partitionKey(jobId)} and RowKey ge ${TASK_ROWS.from} and RowKey lt ${TASK_ROWS.to}`;
+    return this.query(filter, fromTaskEntity, signal);
+  }
+
+  /** Newest first: history row keys carry an inverted time. */
+  async listHistory(jobId: string, taskId: string, signal?: AbortSignal): Promise<HistoryRecord[]> {
+    const range = historyRange(taskId);
+    const filter = odata`PartitionKey eq ${partitionKey(jobId)} and RowKey ge ${range.from} and RowKey lt ${range.to}`;
+    return this.query(filter, fromHistoryEntity, signal);
+  }
+
+  /** One batch of a termination sweep (at most 100 rows of one job), each row `If-Match`. */
+  async commitSweep(items: readonly SweepItem[], signal?: AbortSignal): Promise<SweepResult> {
+    if (items.length === 0) return { committed: true };
+    if (items.length > MAX_TRANSACTION_ROWS) throw new RangeError(`A sweep batch holds at most ${MAX_TRANSACTION_ROWS} rows.`);
+    const actions: TransactionAction[] = items.map(({ snapshot, task, stamp }) => [
+      'update',
+      toTaskEntity(task, stamp, snapshot.lastRequestId),
+      'Replace',
+      { etag: snapshot.etag },
+    ]);
+    try {
+      await this.client.submitTransaction(actions, { abortSignal: signal });
+      return { committed: true };
+    } catch (error) {
+      if (statusOf(error) !== 412) throw translateFault(error);
+      // A failed transaction names its failing operation as "<index>:<message>".
+      const index = Number((error as Error).message.split(':', 1)[0]);
+      return { committed: false, movedIndex: Number.isInteger(index) && index >= 0 && index < items.length ? index : undefined };
+    }
+  }
+
+  /**
+   * Loads a job and its tasks as given, replacing rows with the same ids; it bypasses the protocol
+   * and is meant for fixtures. Tasks are written in transactions of up to 100 rows.
+   */
+  async loadJob(job: Job, tasks: readonly Task[], signal?: AbortSignal): Promise<void> {
+    const stamp = job.state === 'terminating' || job.state === 'completed' ? 'terminating' : 'active';
+    const rows = [toJobEntity(job), ...tasks.map((task) => toTaskEntity(task, stamp, null))];
+    try {
+      for (let start = 0; start < rows.length; start += MAX_TRANSACTION_ROWS) {
+        const actions: TransactionAction[] = rows.slice(start, start + MAX_TRANSACTION_ROWS).map((row) => ['upsert', row, 'Replace']);
+        await this.client.submitTransaction(actions, { abortSignal: signal });
+      }
+    } catch (error) {
+      throw translateFault(error);
+    }
+  }
+
+  private async getRow(pk: string, rk: string, signal?: AbortSignal): Promise<Entity | null> {
+    try {
+      return await this.client.getEntity(pk, rk, { abortSignal: signal });
+    } catch (error) {
+      if (statusOf(error) === 404) return null;
+      throw translateFault(error);
+    }
+  }
+
+  private async query<T>(filter: string, map: (entity: Entity) => T, signal?: AbortSignal): Promise<T[]> {
+    const results: T[] = [];
+    try {
+      for await (const entity of this.client.listEntities({ queryOptions: { filter }, abortSignal: signal })) {
+        results.push(map(entity));
+      }
+    } catch (error) {
+      throw translateFault(error);
+    }
+    return results;
+  }
+}
