@@ -1,0 +1,125 @@
+// Least-privilege data-plane roles for the app's identity, each on the narrowest scope Azure allows.
+param identityName string
+param storageAccountName string
+param tableName string
+param reactivationQueueName string
+param reactivationPoisonQueueName string
+param eventsQueueName string
+param applicationInsightsName string
+
+// Built-in role definition ids.
+var roles = {
+  storageBlobDataOwner: 'b7e6dc6d-f1e8-4753-8033-0f276bb0955b'
+  storageTableDataContributor: '0a9a7e1f-b9d0-4cc4-a60d-0319b160aaa3'
+  storageQueueDataContributor: '974c5e8b-45b9-4653-ba55-5f855dd0fb88'
+  storageQueueDataMessageSender: 'c6a89b2d-59bc-44d0-9896-0f6e12d7b80a'
+  monitoringMetricsPublisher: '3913510d-42f4-4e42-8a64-420c390055eb'
+}
+
+resource storage 'Microsoft.Storage/storageAccounts@2025-06-01' existing = {
+  name: storageAccountName
+
+  resource tableService 'tableServices' existing = {
+    name: 'default'
+
+    resource table 'tables' existing = {
+      name: tableName
+    }
+  }
+
+  resource queueService 'queueServices' existing = {
+    name: 'default'
+
+    resource reactivationQueue 'queues' existing = {
+      name: reactivationQueueName
+    }
+
+    resource reactivationPoisonQueue 'queues' existing = {
+      name: reactivationPoisonQueueName
+    }
+
+    resource eventsQueue 'queues' existing = {
+      name: eventsQueueName
+    }
+  }
+}
+
+resource identity 'Microsoft.ManagedIdentity/userAssignedIdentities@2024-11-30' existing = {
+  name: identityName
+}
+
+// Assignment names use the identity's resource id (known up front); the principal id is only
+// known once the identity exists, and a name must be computable when the deployment starts.
+var principalId = identity.properties.principalId
+
+resource applicationInsights 'Microsoft.Insights/components@2020-02-02' existing = {
+  name: applicationInsightsName
+}
+
+// Host storage (AzureWebJobsStorage) and the Flex deployment container. The host creates its own
+// containers (azure-webjobs-hosts, azure-webjobs-secrets) and takes blob leases, so it needs
+// Blob Data Owner on the account; that also covers writing the deployment package.
+resource blobOwner 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
+  name: guid(storage.id, identity.id, roles.storageBlobDataOwner)
+  scope: storage
+  properties: {
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roles.storageBlobDataOwner)
+    principalId: principalId
+    principalType: 'ServicePrincipal'
+  }
+}
+
+// The app's task table, and nothing else in Table Storage.
+resource taskTableContributor 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
+  name: guid(storage::tableService::table.id, identity.id, roles.storageTableDataContributor)
+  scope: storage::tableService::table
+  properties: {
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roles.storageTableDataContributor)
+    principalId: principalId
+    principalType: 'ServicePrincipal'
+  }
+}
+
+// The queue trigger reads, updates (visibility on retry) and deletes messages, and moves failures
+// to the poison queue: Message Processor is not enough, so Queue Data Contributor on these two queues.
+resource reactivationQueueContributor 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
+  name: guid(storage::queueService::reactivationQueue.id, identity.id, roles.storageQueueDataContributor)
+  scope: storage::queueService::reactivationQueue
+  properties: {
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roles.storageQueueDataContributor)
+    principalId: principalId
+    principalType: 'ServicePrincipal'
+  }
+}
+
+resource reactivationPoisonQueueContributor 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
+  name: guid(storage::queueService::reactivationPoisonQueue.id, identity.id, roles.storageQueueDataContributor)
+  scope: storage::queueService::reactivationPoisonQueue
+  properties: {
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roles.storageQueueDataContributor)
+    principalId: principalId
+    principalType: 'ServicePrincipal'
+  }
+}
+
+// The app only publishes task events; whoever consumes them gets its own rights.
+resource eventsQueueSender 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
+  name: guid(storage::queueService::eventsQueue.id, identity.id, roles.storageQueueDataMessageSender)
+  scope: storage::queueService::eventsQueue
+  properties: {
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roles.storageQueueDataMessageSender)
+    principalId: principalId
+    principalType: 'ServicePrincipal'
+  }
+}
+
+// Application Insights has local auth disabled: ingestion needs this role (it covers all telemetry).
+resource telemetryPublisher 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
+  name: guid(applicationInsights.id, identity.id, roles.monitoringMetricsPublisher)
+  scope: applicationInsights
+  properties: {
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roles.monitoringMetricsPublisher)
+    principalId: principalId
+    principalType: 'ServicePrincipal'
+  }
+}
