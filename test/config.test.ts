@@ -46,3 +46,13 @@ describe('loadConfig', () => {
     }
   });
 });
+
+describe('local.settings.example.json', () => {
+  it('holds every setting the app needs, with Azurite defaults', async () => {
+    const { readFile } = await import('node:fs/promises');
+    const example = JSON.parse(await readFile('local.settings.example.json', 'utf8')) as { Values: Record<string, string> };
+    expect(loadConfig(example.Values)).toEqual({ storage: { kind: 'connectionString', connectionString: 'UseDevelopmentStorage=true' }, tableName: 'batchtasks' });
+    expect(example.Values.FUNCTIONS_WORKER_RUNTIME).toBe('node');
+    expect(example.Values.AzureWebJobsStorage).toBe('UseDevelopmentStorage=true');
+  });
+});

@@ -19,9 +19,13 @@ function issue(field: string, message: string): Parsed<never> {
 export function fromZod<T>(schema: z.ZodType<T>, value: unknown, prefix = ''): Parsed<T> {
   const parsed = schema.safeParse(value);
   if (parsed.success) return valid(parsed.data);
+  const field = (path: PropertyKey[]): string => [prefix, ...path.map(String)].filter(Boolean).join('.') || 'body';
   return {
     ok: false,
-    issues: parsed.error.issues.map((i) => ({ field: [prefix, ...i.path.map(String)].filter(Boolean).join('.') || 'body', message: i.message })),
+    // An unknown key is named as a field of its own, rather than as "the object has unknown keys".
+    issues: parsed.error.issues.flatMap((i) =>
+      i.code === 'unrecognized_keys' ? i.keys.map((key) => ({ field: field([...i.path, key]), message: 'is not a known field' })) : [{ field: field(i.path), message: i.message }],
+    ),
   };
 }
 
