@@ -23,6 +23,17 @@ export interface SweepItem {
 /** For a sweep batch that lost an `If-Match`: which row moved, when the service says so. */
 export type SweepResult = { committed: true } | { committed: false; movedIndex: number | undefined };
 
+/**
+ * The rows one reactivation writes, for a transaction of its own or shared with others of the same
+ * job: the task row (`If-Match` on the ETag read, carrying the idempotency key) and its history row.
+ */
+export function reactivationActions(snapshot: TaskSnapshot, task: Task, history: HistoryRecord, idempotencyKey: string): TransactionAction[] {
+  return [
+    ['update', toTaskEntity(task, snapshot.jobStamp, idempotencyKey), 'Replace', { etag: snapshot.etag }],
+    ['create', toHistoryEntity(history)],
+  ];
+}
+
 /** The largest entity-group transaction Table Storage accepts. */
 export const MAX_TRANSACTION_ROWS = 100;
 
@@ -65,10 +76,7 @@ export class TaskTable {
     idempotencyKey: string,
     signal?: AbortSignal,
   ): Promise<WriteResult> {
-    const actions: TransactionAction[] = [
-      ['update', toTaskEntity(task, snapshot.jobStamp, idempotencyKey), 'Replace', { etag: snapshot.etag }],
-      ['create', toHistoryEntity(history)],
-    ];
+    const actions = reactivationActions(snapshot, task, history, idempotencyKey);
     try {
       const response = await this.client.submitTransaction(actions, { abortSignal: signal });
       const etag = response.subResponses[0]?.etag;
