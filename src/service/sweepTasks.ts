@@ -1,3 +1,4 @@
+import type { TaskSnapshot } from '../domain/task';
 import { sweptTask, TERMINATION_STAMP } from '../domain/termination';
 import { MAX_TRANSACTION_ROWS, type SweepItem, type TaskTable } from '../storage/taskTable';
 import type { Deadline } from './deadline';
@@ -49,20 +50,33 @@ export async function sweepTasks(deps: SweepDeps, jobId: string, deadline: Deadl
 
 async function commitBatch(deps: SweepDeps, jobId: string, initial: SweepItem[], deadline: Deadline, stats: RetryStats): Promise<Fault | null> {
   let items = initial;
+  const reread = async (indexes: number[]): Promise<Map<number, SweepItem | null>> => {
+    const fresh = await Promise.all(indexes.map((index) => deps.table.readTask(jobId, items[index]?.snapshot.task.id ?? '', deadline.signal)));
+    return new Map(indexes.map((index, n) => [index, sweepItemOf(fresh[n] ?? null, deps.now())]));
+  };
   const outcome = await retryUntilSettled(deadline, stats, async () => {
     if (items.length === 0) return settled(null);
     const result = await deps.table.commitSweep(items, deadline.signal);
     if (result.committed) return settled(null);
-    const moved = result.movedIndex !== undefined ? [result.movedIndex] : items.map((_, index) => index);
-    const fresh = await Promise.all(moved.map((index) => deps.table.readTask(jobId, items[index]?.snapshot.task.id ?? '', deadline.signal)));
-    const replaced = new Map(moved.map((index, n) => [index, fresh[n] ?? null]));
+    const everyIndex = items.map((_, index) => index);
+    let replaced = await reread(result.movedIndex !== undefined ? [result.movedIndex] : everyIndex);
+    // A moved row that needs no more work was swept already: most likely by this very batch, whose
+    // response was lost after it committed, so that the SDK's retry lost its own If-Match. Then every
+    // row of the batch moved, and finding them one 412 and one backoff at a time took 12 s for a
+    // batch of 100. Re-read them all at once instead.
+    if (replaced.size < items.length && [...replaced.values()].some((item) => item === null)) replaced = await reread(everyIndex);
     items = items.flatMap((item, index): SweepItem[] => {
       if (!replaced.has(index)) return [item];
-      const snapshot = replaced.get(index) ?? null;
-      const task = snapshot === null ? null : sweptTask(snapshot, deps.now());
-      return snapshot === null || task === null ? [] : [{ snapshot, task, stamp: TERMINATION_STAMP }];
+      const fresh = replaced.get(index) ?? null;
+      return fresh === null ? [] : [fresh];
     });
     return CONFLICT;
   });
   return isFault(outcome) ? outcome : null;
+}
+
+/** What the sweep still has to write on a row it read: nothing when the row is gone or done. */
+function sweepItemOf(snapshot: TaskSnapshot | null, now: Date): SweepItem | null {
+  const task = snapshot === null ? null : sweptTask(snapshot, now);
+  return snapshot === null || task === null ? null : { snapshot, task, stamp: TERMINATION_STAMP };
 }

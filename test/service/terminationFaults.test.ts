@@ -1,0 +1,87 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+
+import type { TaskSnapshot } from '../../src/domain/task';
+import { Deadline } from '../../src/service/deadline';
+import { terminateJob } from '../../src/service/terminateJob';
+import type { TaskTable } from '../../src/storage/taskTable';
+import { answerStatus, isCommit, resetAfterSend, resetBeforeSend } from '../support/faults';
+import { aFailedTask, aJob, aRunningTask } from '../support/fixtures';
+import { freshTable, tableWith, uniqueId } from '../support/storage';
+
+let table: TaskTable;
+let tableName: string;
+
+beforeAll(async () => {
+  ({ table, tableName } = await freshTable());
+});
+
+/** A job of `count` running tasks and one failed task: two sweep batches when count ≥ 100. */
+async function seedJob(count: number): Promise<string> {
+  const jobId = uniqueId('sweepfault');
+  const tasks = [...Array.from({ length: count }, (_, n) => aRunningTask({ id: `r${n}`, job_id: jobId })), aFailedTask({ id: 'failed', job_id: jobId })];
+  await table.loadJob(aJob({ id: jobId }), tasks);
+  return jobId;
+}
+
+/** Each task row is either as seeded (running, unstamped) or fully swept: never anything between. */
+function expectWholeRows(tasks: TaskSnapshot[]): void {
+  for (const { task, jobStamp } of tasks) {
+    if (task.id === 'failed') {
+      expect(task).toMatchObject({ state: 'completed', result: 'failure', failure_info: { code: 'FailureExitCode' } });
+      continue;
+    }
+    if (jobStamp === 'active') expect(task).toMatchObject({ state: 'running', result: null, failure_info: null });
+    else expect(task).toMatchObject({ state: 'completed', previous_state: 'running', result: 'failure', failure_info: { code: 'TaskEnded' } });
+  }
+}
+
+function expectFinished(tasks: TaskSnapshot[]): void {
+  expectWholeRows(tasks);
+  expect(tasks.every((t) => t.jobStamp === 'terminating' && t.task.state === 'completed')).toBe(true);
+}
+
+describe('storage faults around a termination sweep', () => {
+  it('a sweep batch whose response is lost after it committed: the termination still completes, every task ended once', async () => {
+    const jobId = await seedJob(150);
+    const lost = resetAfterSend({ when: isCommit, times: 1 });
+    const started = performance.now();
+    const outcome = await terminateJob({ table: tableWith(tableName, lost) }, { jobId, reason: null, deadline: Deadline.ofSeconds(30) });
+    const elapsed = performance.now() - started;
+    expect(lost.struck).toBe(1);
+    expect(outcome).toMatchObject({ kind: 'terminated', job: { state: 'completed' } });
+    const tasks = await table.listTasks(jobId);
+    expect(tasks).toHaveLength(151);
+    expectFinished(tasks);
+    // The lost batch's rows moved under their own ETags; re-reading them one by one (a round of
+    // backoff each) would take tens of seconds. The whole batch is re-read at once instead.
+    expect(elapsed).toBeLessThan(3_000);
+  });
+
+  it('every sweep batch lost after it committed: the caller gets a fault, nothing is half-written, and a re-run finishes', async () => {
+    const jobId = await seedJob(150);
+    const lost = resetAfterSend({ when: isCommit });
+    const outcome = await terminateJob({ table: tableWith(tableName, lost) }, { jobId, reason: 'First', deadline: Deadline.ofSeconds(5) });
+    expect(outcome).toMatchObject({ kind: 'fault' });
+    expect((await table.readJob(jobId))?.job.state).toBe('terminating');
+    expectWholeRows(await table.listTasks(jobId));
+    const rerun = await terminateJob({ table }, { jobId, reason: 'Second', deadline: Deadline.ofSeconds(30) });
+    expect(rerun).toMatchObject({ kind: 'terminated', job: { state: 'completed', termination_reason: 'First' } });
+    expectFinished(await table.listTasks(jobId));
+  });
+
+  it.each([
+    ['503 on every sweep batch', () => answerStatus(503, { when: isCommit })],
+    ['a connection reset before every sweep batch reached storage', () => resetBeforeSend({ when: isCommit })],
+  ])('%s: SERVER_BUSY, the job stays terminating with its tasks untouched, and a re-run finishes', async (_, fault) => {
+    const jobId = await seedJob(20);
+    const before = await table.listTasks(jobId);
+    const policy = fault();
+    const outcome = await terminateJob({ table: tableWith(tableName, policy) }, { jobId, reason: null, deadline: Deadline.ofSeconds(20) });
+    expect(outcome).toMatchObject({ kind: 'fault', code: 'SERVER_BUSY' });
+    expect(policy.struck).toBe(12);
+    expect((await table.readJob(jobId))?.job.state).toBe('terminating');
+    expect(await table.listTasks(jobId)).toEqual(before);
+    expect(await terminateJob({ table }, { jobId, reason: null, deadline: Deadline.ofSeconds(30) })).toMatchObject({ kind: 'terminated' });
+    expectFinished(await table.listTasks(jobId));
+  });
+});
