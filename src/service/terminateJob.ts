@@ -43,14 +43,21 @@ export async function terminateJob(
   const { deadline } = command;
   const reason = command.reason ?? DEFAULT_TERMINATION_REASON;
 
+  // A job this call saw unfinished and then finds completed was completed by a concurrent
+  // termination: the work this call asked for is done, so it answers the completed job rather than
+  // JOB_COMPLETED, whichever of two simultaneous callers happened to lose the first If-Match.
+  let sawUnfinished = false;
   const started = await retryUntilSettled<JobSnapshot | Rejection>(deadline, stats, async () => {
     const job = await deps.table.readJob(command.jobId, deadline.signal);
+    if (sawUnfinished && job?.job.state === 'completed') return settled(job);
+    sawUnfinished ||= job !== null && job.job.state !== 'completed';
     const plan = planTermination(job, reason, now());
     if (plan.kind !== 'start') return settled(plan.kind === 'resume' ? plan.current : plan);
     const write = await deps.table.writeJob(plan.job, plan.from.etag, deadline.signal);
     return write.committed ? settled({ job: plan.job, etag: write.etag }) : CONFLICT;
   });
   if (isFault(started) || 'kind' in started) return started;
+  if (started.job.state === 'completed') return { kind: 'terminated', ...started };
 
   const sweepFault = await sweepTasks({ table: deps.table, now, hooks: deps.hooks }, command.jobId, deadline, stats);
   if (sweepFault !== null) return sweepFault;

@@ -1,3 +1,4 @@
+import type { PipelinePolicy } from '@azure/core-rest-pipeline';
 import { beforeAll, describe, expect, it } from 'vitest';
 
 import type { Task } from '../../src/domain/task';
@@ -5,12 +6,14 @@ import { Deadline } from '../../src/service/deadline';
 import { terminateJob } from '../../src/service/terminateJob';
 import type { TaskTable } from '../../src/storage/taskTable';
 import { aFailedTask, aJob, aRunningTask, aSucceededTask } from '../support/fixtures';
-import { freshTable, uniqueId } from '../support/storage';
+import { isJobRead } from '../support/faults';
+import { freshTable, tableWith, uniqueId } from '../support/storage';
 
 let table: TaskTable;
+let tableName: string;
 
 beforeAll(async () => {
-  ({ table } = await freshTable());
+  ({ table, tableName } = await freshTable());
 });
 
 async function seed(state: Parameters<typeof aJob>[0] = {}, tasks: Task[] = []): Promise<string> {
@@ -76,5 +79,28 @@ describe('terminateJob', () => {
     const [a, b] = await Promise.all([terminate(jobId), terminate(jobId)]);
     expect(a).toMatchObject({ kind: 'terminated', job: { state: 'completed' } });
     expect(b).toMatchObject({ kind: 'terminated', job: { state: 'completed' } });
+  });
+
+  it('a termination that reads the job, then finds it completed by another one, answers the completed job, not JOB_COMPLETED', async () => {
+    const jobId = await seed({}, [aRunningTask({ id: 'r' })]);
+    let first: Promise<unknown> = Promise.resolve();
+    // The late caller's first read of the job row is held until the other termination has finished.
+    const holdFirstRead = {
+      name: 'holdFirstJobRead',
+      held: false,
+      async sendRequest(request: Parameters<PipelinePolicy['sendRequest']>[0], next: Parameters<PipelinePolicy['sendRequest']>[1]) {
+        const response = await next(request);
+        if (isJobRead(request) && !holdFirstRead.held) {
+          holdFirstRead.held = true;
+          first = terminate(jobId, 'Other');
+          await first;
+        }
+        return response;
+      },
+    };
+    const late = await terminateJob({ table: tableWith(tableName, holdFirstRead) }, { jobId, reason: null, deadline: Deadline.ofSeconds(20) });
+    expect(await first).toMatchObject({ kind: 'terminated', job: { state: 'completed', termination_reason: 'Other' } });
+    const stored = await table.readJob(jobId);
+    expect(late).toEqual({ kind: 'terminated', job: stored?.job, etag: stored?.etag });
   });
 });
