@@ -5,7 +5,8 @@ export interface Call {
   path: string;
   params: Record<string, string>;
   headers?: Record<string, string>;
-  body?: string;
+  /** Text, or raw bytes (which need not be UTF-8). */
+  body?: string | Uint8Array;
 }
 
 export interface Answer {
@@ -23,7 +24,7 @@ export async function invoke(handler: HttpHandler, call: Call): Promise<Answer> 
     url: `http://localhost:7071${call.path}`,
     params: call.params,
     headers: call.headers ?? {},
-    ...(call.body !== undefined ? { body: { string: call.body } } : {}),
+    ...(call.body === undefined ? {} : { body: typeof call.body === 'string' ? { string: call.body } : { bytes: call.body } }),
   });
   const context = new InvocationContext({
     invocationId: 'test-invocation',
