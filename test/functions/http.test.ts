@@ -31,3 +31,28 @@ describe('the HTTP entry point the host loads', () => {
     await expect(import('../../src/functions/http')).rejects.toThrow(/TASKS_STORAGE is required/);
   });
 });
+
+describe('the queue and timer entry points the host loads', () => {
+  afterEach(() => {
+    vi.unstubAllEnvs();
+    vi.restoreAllMocks();
+    vi.resetModules();
+  });
+
+  it('registers the reactivation queue trigger on the configured queue, with the app storage connection', async () => {
+    vi.stubEnv(SETTING.connectionString, 'UseDevelopmentStorage=true');
+    vi.stubEnv(SETTING.reactivationQueueName, 'my-requests');
+    const register = vi.spyOn(app, 'storageQueue').mockImplementation(() => undefined);
+    await import('../../src/functions/queue');
+    expect(register.mock.calls.map(([name, options]) => ({ name, queueName: options.queueName, connection: options.connection }))).toEqual([
+      { name: 'reactivateTaskFromQueue', queueName: 'my-requests', connection: 'TASKS_STORAGE' },
+    ]);
+  });
+
+  it('registers the outbox relay on a 30-second timer', async () => {
+    vi.stubEnv(SETTING.connectionString, 'UseDevelopmentStorage=true');
+    const register = vi.spyOn(app, 'timer').mockImplementation(() => undefined);
+    await import('../../src/functions/timer');
+    expect(register.mock.calls.map(([name, options]) => ({ name, schedule: options.schedule }))).toEqual([{ name: 'relayTaskEvents', schedule: '*/30 * * * * *' }]);
+  });
+});
