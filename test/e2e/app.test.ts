@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { azuriteConnectionString } from '../support/storage';
 import { descendantsOf, pressCtrlC, seed, startApp, waitUntilGone, type StartedApp } from './startedApp';
+import { differences, walkthroughSteps } from './walkthrough';
 
 /**
  * Black-box: the app started by `npm start` (on a free port, against the test Azurite, so it starts
@@ -168,5 +169,27 @@ describe('npm start, end to end over HTTP', () => {
     }
     const again = await call('POST', '/jobs/job-race/terminate');
     expect([again.status, again.body.error?.code]).toEqual([409, 'JOB_COMPLETED']);
+  });
+});
+
+describe("the README's walk-through", () => {
+  it('answers as written, step by step', async () => {
+    const steps = walkthroughSteps('README.md');
+    expect(steps.map((step) => step.kind)).toEqual(['seed', ...Array<string>(9).fill('curl')]);
+    for (const step of steps) {
+      if (step.kind === 'seed') {
+        const seeded = await seed(step.file, env);
+        expect(seeded.code, seeded.output).toBe(0);
+        continue;
+      }
+      const response = await fetch(step.url.replace('http://127.0.0.1:7071', app.url), {
+        method: step.method,
+        headers: step.headers,
+        ...(step.body !== undefined ? { body: step.body } : {}),
+      });
+      const label = `${step.method} ${step.url}`;
+      expect([label, response.status]).toEqual([label, step.status]);
+      expect([label, differences(step.answer, await response.json())]).toEqual([label, []]);
+    }
   });
 });
