@@ -4,9 +4,9 @@ import { z } from 'zod';
 import { idSchema } from '../domain/ids';
 import { invalid, ok } from '../http/envelope';
 import { httpFunction } from '../http/httpFunction';
-import { all, fromZod, parseClientRequestId, parseCondition, parseJsonBody, parseTimeout } from '../http/requestParts';
+import { all, clientRequestHeadersSchema, conditionalHeadersSchema, fromZod, parseClientRequestId, parseCondition, parseJsonBody, parseTimeout, timeoutQuerySchema } from '../http/requestParts';
 import { refused } from '../http/answers';
-import { taskResource, versionHeaders } from '../http/resources';
+import { taskResource, taskResourceSchema, VERSION_HEADERS, versionHeaders } from '../http/resources';
 import type { HttpFunctionDefinition } from './definition';
 import { Deadline } from '../service/deadline';
 import { announceReactivation, type AnnounceDeps } from '../service/announceReactivation';
@@ -53,6 +53,16 @@ export const reactivateTaskFunction: HttpFunctionDefinition = {
   name: 'reactivateTask',
   route: 'jobs/{jobId}/tasks/{taskId}/reactivate',
   methods: ['POST'],
+  describe: {
+    summary: 'Reactivate a task that completed with a failure',
+    params: taskPathSchema,
+    query: timeoutQuerySchema,
+    headers: clientRequestHeadersSchema.extend(conditionalHeadersSchema.shape),
+    body: reactivateBodySchema,
+    data: taskResourceSchema,
+    errors: ['VALIDATION_ERROR', 'JOB_NOT_FOUND', 'TASK_NOT_FOUND', 'CONDITION_NOT_MET', 'JOB_COMPLETED', 'JOB_BEING_TERMINATED', 'JOB_BEING_DELETED', 'TASK_NOT_COMPLETED', 'TASK_SUCCEEDED', 'OPERATION_TIMED_OUT', 'SERVER_BUSY', 'INTERNAL_ERROR'],
+    responseHeaders: VERSION_HEADERS,
+  },
   makeHandler: makeReactivateTaskHandler,
 };
 

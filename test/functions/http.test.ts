@@ -10,7 +10,7 @@ describe('the HTTP entry point the host loads', () => {
     vi.resetModules();
   });
 
-  it('registers every route of the contract, with a function key required', async () => {
+  it('registers every route of the contract, with a function key required except for the API description', async () => {
     vi.stubEnv(SETTING.connectionString, 'UseDevelopmentStorage=true');
     const register = vi.spyOn(app, 'http').mockImplementation(() => undefined);
     await import('../../src/functions/http');
@@ -21,6 +21,8 @@ describe('the HTTP entry point the host loads', () => {
       { name: 'getJob', route: 'jobs/{jobId}', methods: ['GET'], authLevel: 'function' },
       { name: 'terminateJob', route: 'jobs/{jobId}/terminate', methods: ['POST'], authLevel: 'function' },
       { name: 'getTaskHistory', route: 'jobs/{jobId}/tasks/{taskId}/history', methods: ['GET'], authLevel: 'function' },
+      // Discoverable before a client has a key.
+      { name: 'openApi', route: 'openapi.json', methods: ['GET'], authLevel: 'anonymous' },
     ]);
   });
 
