@@ -1,6 +1,6 @@
+import { buildDependencies } from '../src/compose';
+import { loadConfig, SETTING } from '../src/config';
 import { startAzurite } from './azurite';
-import { createTableClient } from '../src/storage/tableClient';
-import { TaskTable } from '../src/storage/taskTable';
 import { runSoak, type SoakOptions } from './soakWorkload';
 
 /**
@@ -26,11 +26,12 @@ async function main(): Promise<void> {
   };
   const azurite = await startAzurite();
   try {
-    const table = new TaskTable(createTableClient({ kind: 'connectionString', connectionString: azurite.connectionString }, 'soak'));
-    await table.ensureExists();
+    const deps = buildDependencies(loadConfig({ [SETTING.connectionString]: azurite.connectionString, [SETTING.tableName]: 'soak' }));
+    await deps.table.ensureExists();
+    await deps.events.ensureExists();
     console.log(`soak: ${options.operations} operations, ${options.jobs} jobs of ${options.tasksPerJob} tasks, concurrency ${options.concurrency}, seed ${options.seed}`);
     console.log('soak: Azurite started by this script (in memory); route handlers called in process with real HttpRequest objects');
-    const report = await runSoak(table, options);
+    const report = await runSoak(deps, options);
     console.log(JSON.stringify(report, null, 2));
     console.log(
       `soak: ${report.durationMs} ms, ${report.operationsPerSecond} ops/s; ${report.checks} invariant checks, ${report.violations.length} violations; ` +

@@ -5,11 +5,12 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { HTTP_FUNCTIONS } from '../../src/routes';
 import type { HttpFunctionDefinition } from '../../src/routes/definition';
 import { makeReactivateTaskHandler } from '../../src/routes/reactivateTask';
+import type { MessageQueue } from '../../src/storage/messageQueue';
 import type { TaskTable } from '../../src/storage/taskTable';
 import { answerStatus, anyRequest, isCommit, isRead, resetAfterSend, slowResponse } from '../support/faults';
 import { aFailedTask, aJob } from '../support/fixtures';
 import { invoke, type Call } from '../support/http';
-import { freshTable, tableWith, uniqueId } from '../support/storage';
+import { freshQueue, freshTable, routeDependencies, tableWith, uniqueId } from '../support/storage';
 
 /**
  * Storage faults seen from the caller: what status, code and Retry-After the handler answers, and
@@ -18,9 +19,11 @@ import { freshTable, tableWith, uniqueId } from '../support/storage';
 
 let table: TaskTable;
 let tableName: string;
+let events: MessageQueue;
 
 beforeAll(async () => {
   ({ table, tableName } = await freshTable());
+  events = await freshQueue('events');
 });
 
 async function seed(): Promise<string> {
@@ -43,14 +46,21 @@ const reactivate = (jobId: string, headers: Record<string, string> = {}, query =
   headers,
 });
 
+/** Every route that reaches storage: those that can answer SERVER_BUSY. */
+const storageRoutes = HTTP_FUNCTIONS.filter((definition) => definition.describe.errors.includes('SERVER_BUSY')).map((definition) => [definition.name, definition] as const);
+
 describe.concurrent('storage faults through the HTTP handlers', () => {
-  it.each(HTTP_FUNCTIONS.map((definition) => [definition.name, definition] as const))(
+  it('reaches every route that uses storage', () => {
+    expect(storageRoutes.map(([name]) => name)).toEqual(expect.arrayContaining(['reactivateTask', 'getTask', 'getJob', 'terminateJob', 'getTaskHistory']));
+  });
+
+  it.each(storageRoutes)(
     '%s: storage answering 503 to everything gives 503 SERVER_BUSY with Retry-After: 1, and changes nothing',
     async (_, definition) => {
       const jobId = await seed();
       const before = { job: await table.readJob(jobId), tasks: await table.listTasks(jobId) };
       const busy = answerStatus(503, { when: anyRequest });
-      const answer = await invoke(definition.makeHandler({ table: tableWith(tableName, busy) }), callOf(definition, jobId));
+      const answer = await invoke(definition.makeHandler(routeDependencies(tableWith(tableName, busy), events)), callOf(definition, jobId));
       expect(busy.struck).toBeGreaterThanOrEqual(4);
       expect(answer.status).toBe(503);
       expect(answer.headers.get('retry-after')).toBe('1');
@@ -59,13 +69,13 @@ describe.concurrent('storage faults through the HTTP handlers', () => {
     },
   );
 
-  it.each(HTTP_FUNCTIONS.map((definition) => [definition.name, definition] as const))(
+  it.each(storageRoutes)(
     '%s: an answer storage should never give becomes 500 INTERNAL_ERROR with no internals, and the log line has the cause',
     async (_, definition) => {
       const jobId = await seed();
       // A 400 the service does not expect, whose body holds text that must not reach the caller.
       const odd = answerStatus(400, { when: anyRequest, headers: { 'x-ms-error-code': 'InvalidInput' } });
-      const answer = await invoke(definition.makeHandler({ table: tableWith(tableName, odd) }), callOf(definition, jobId));
+      const answer = await invoke(definition.makeHandler(routeDependencies(tableWith(tableName, odd), events)), callOf(definition, jobId));
       expect(answer.status).toBe(500);
       expect(answer.body.error?.code).toBe('INTERNAL_ERROR');
       const requestId = answer.headers.get('request-id') ?? '';
@@ -81,11 +91,11 @@ describe.concurrent('storage faults through the HTTP handlers', () => {
     const jobId = await seed();
     const id = randomUUID();
     const throttled = answerStatus(429, { when: isRead, headers: { 'Retry-After': '0' } });
-    const first = await invoke(makeReactivateTaskHandler({ table: tableWith(tableName, throttled) }), reactivate(jobId, { 'client-request-id': id }));
+    const first = await invoke(makeReactivateTaskHandler({ table: tableWith(tableName, throttled), events }), reactivate(jobId, { 'client-request-id': id }));
     expect(first).toMatchObject({ status: 503, body: { error: { code: 'SERVER_BUSY' } } });
     expect(first.headers.get('retry-after')).toBe('1');
     expect(await table.listHistory(jobId, 't0')).toEqual([]);
-    const retry = await invoke(makeReactivateTaskHandler({ table }), reactivate(jobId, { 'client-request-id': id }));
+    const retry = await invoke(makeReactivateTaskHandler({ table, events }), reactivate(jobId, { 'client-request-id': id }));
     expect(retry).toMatchObject({ status: 200, body: { data: { state: 'active', reactivation_count: 1 } } });
     expect(await table.listHistory(jobId, 't0')).toHaveLength(1);
   });
@@ -94,10 +104,10 @@ describe.concurrent('storage faults through the HTTP handlers', () => {
     const jobId = await seed();
     const id = randomUUID();
     const slow = slowResponse(1_500, { when: isCommit });
-    const first = await invoke(makeReactivateTaskHandler({ table: tableWith(tableName, slow) }), reactivate(jobId, { 'client-request-id': id }, '?timeout=1'));
+    const first = await invoke(makeReactivateTaskHandler({ table: tableWith(tableName, slow), events }), reactivate(jobId, { 'client-request-id': id }, '?timeout=1'));
     expect(first).toMatchObject({ status: 500, body: { success: false, error: { code: 'OPERATION_TIMED_OUT' } } });
     expect(first.headers.has('retry-after')).toBe(false);
-    const retry = await invoke(makeReactivateTaskHandler({ table }), reactivate(jobId, { 'client-request-id': id }));
+    const retry = await invoke(makeReactivateTaskHandler({ table, events }), reactivate(jobId, { 'client-request-id': id }));
     const stored = await table.readTask(jobId, 't0');
     expect(retry.status).toBe(200);
     expect(retry.headers.get('etag')).toBe(stored?.etag);
@@ -109,13 +119,13 @@ describe.concurrent('storage faults through the HTTP handlers', () => {
     const jobId = await seed();
     const id = randomUUID();
     const lost = resetAfterSend({ when: isCommit });
-    const first = await invoke(makeReactivateTaskHandler({ table: tableWith(tableName, lost) }), reactivate(jobId, { 'client-request-id': id }));
+    const first = await invoke(makeReactivateTaskHandler({ table: tableWith(tableName, lost), events }), reactivate(jobId, { 'client-request-id': id }));
     const stored = await table.readTask(jobId, 't0');
     expect(lost.struck).toBe(4);
     expect(first.status).toBe(200);
     expect(first.headers.get('etag')).toBe(stored?.etag);
     expect(first.body.data).toMatchObject({ state: 'active', reactivation_count: 1, etag: stored?.etag });
-    const again = await invoke(makeReactivateTaskHandler({ table }), reactivate(jobId, { 'client-request-id': id }));
+    const again = await invoke(makeReactivateTaskHandler({ table, events }), reactivate(jobId, { 'client-request-id': id }));
     expect(again.body.data).toEqual(first.body.data);
     expect(await table.listHistory(jobId, 't0')).toHaveLength(1);
   });

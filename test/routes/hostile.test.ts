@@ -10,7 +10,7 @@ import { createTableClient } from '../../src/storage/tableClient';
 import { TaskTable } from '../../src/storage/taskTable';
 import { aFailedTask, aJob, aRunningTask } from '../support/fixtures';
 import { invoke, type Answer } from '../support/http';
-import { azuriteConnectionString } from '../support/storage';
+import { azuriteConnectionString, freshQueue, routeDependencies } from '../support/storage';
 
 /**
  * Hostile input over HTTP, through every route's handler with real HttpRequest/InvocationContext
@@ -165,8 +165,9 @@ async function send(definition: HttpFunctionDefinition, request: HostileRequest)
 }
 
 const handlers = new Map<string, ReturnType<HttpFunctionDefinition['makeHandler']>>();
-beforeAll(() => {
-  for (const definition of HTTP_FUNCTIONS) handlers.set(definition.name, definition.makeHandler({ table }));
+beforeAll(async () => {
+  const deps = routeDependencies(table, await freshQueue('events'));
+  for (const definition of HTTP_FUNCTIONS) handlers.set(definition.name, definition.makeHandler(deps));
 });
 
 /** The contract's error envelope, with a status that matches its code and a fresh request id. */
@@ -184,9 +185,11 @@ function expectErrorEnvelope(answer: Answer): void {
 }
 
 const routes = HTTP_FUNCTIONS.map((definition) => [definition.name, definition] as const);
+/** Routes that validate what they are sent (every route but the OpenAPI document, which takes nothing). */
+const validating = routes.filter(([, definition]) => definition.describe.errors.includes('VALIDATION_ERROR'));
 
 describe('hostile input over HTTP', () => {
-  it.each(routes)('%s: every character ids may not hold, at the start, middle and end of every id, answers 400', async (_, definition) => {
+  it.each(validating)('%s: every character ids may not hold, at the start, middle and end of every id, answers 400', async (_, definition) => {
     const placeholders = Object.keys(paramsFor(definition, ACTIVE_JOB));
     const tried: string[] = [];
     for (const name of placeholders) {
@@ -200,7 +203,7 @@ describe('hostile input over HTTP', () => {
     expect(await snapshotRows()).toBe(pristine);
   });
 
-  it.each(routes)('%s: a request broken in one to four ways answers 400 VALIDATION_ERROR and changes nothing', async (_, definition) => {
+  it.each(validating)('%s: a request broken in one to four ways answers 400 VALIDATION_ERROR and changes nothing', async (_, definition) => {
     await fc.assert(
       fc.asyncProperty(brokenRequest(definition), async (request) => {
         const answer = await send(definition, request);
@@ -229,7 +232,9 @@ describe('hostile input over HTTP', () => {
         const answer = await send(definition, { ...request, params: Object.fromEntries(Object.entries(request.params)) });
         expect(answer.status).toBeLessThan(500);
         if (answer.status >= 400) expectErrorEnvelope(answer);
-        else expect(answer.body.success).toBe(true);
+        // The OpenAPI document is served as is, not in the envelope.
+        else if (definition.describe.errors.includes('VALIDATION_ERROR')) expect(answer.body.success).toBe(true);
+        else expect(answer.status).toBe(200);
         // Only the completed job is addressed: no write may succeed, so nothing may change.
         expect(await snapshotRows()).toBe(pristine);
       }),

@@ -19,7 +19,7 @@ const RULES: { kind: string; pattern: RegExp; secret: (match: RegExpMatchArray) 
   { kind: 'connection string with a key', pattern: /AccountKey\s*=\s*([A-Za-z0-9+/]{20,}={0,2})/gi, secret: (m) => m[1] ?? '' },
   // The signature of a SAS token, in a URL or in a SharedAccessSignature= setting.
   { kind: 'SAS token', pattern: /[?&;]sig=([A-Za-z0-9%+/]{20,}(?:=|%3D){0,2})/gi, secret: (m) => m[1] ?? '' },
-  { kind: 'SAS token', pattern: /SharedAccessSignature\s*=\s*(sv=[^;\s"'`]+)/gi, secret: (m) => m[1] ?? '' },
+  { kind: 'SAS token', pattern: /SharedAccessSignature\s*=\s*sv=[^;\s"'`]*sig=([A-Za-z0-9%+/]{20,}(?:=|%3D){0,2})/gi, secret: (m) => m[1] ?? '' },
   // A function or host key sent as ?code= or x-functions-key.
   { kind: 'function key', pattern: /(?:[?&]code=|x-functions-key["']?\s*[:=]\s*["']?)([A-Za-z0-9_-]{30,}={0,2})/gi, secret: (m) => m[1] ?? '' },
   { kind: 'private key', pattern: /-----BEGIN (?:RSA |EC |OPENSSH )?PRIVATE KEY-----/g, secret: (m) => m[0] },

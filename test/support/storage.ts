@@ -3,6 +3,8 @@ import { randomUUID } from 'node:crypto';
 import type { PipelinePolicy } from '@azure/core-rest-pipeline';
 import { inject } from 'vitest';
 
+import { buildDependencies, type AppDependencies } from '../../src/compose';
+import { loadConfig, SETTING } from '../../src/config';
 import { createQueueClient, decodeMessage, MessageQueue } from '../../src/storage/messageQueue';
 import { createTableClient } from '../../src/storage/tableClient';
 import { TaskTable } from '../../src/storage/taskTable';
@@ -45,4 +47,12 @@ export async function freshQueue(prefix = 'q'): Promise<MessageQueue> {
 export async function peekAll(queue: MessageQueue): Promise<unknown[]> {
   const peeked = await queue.queueClient.peekMessages({ numberOfMessages: 32 });
   return peeked.peekedMessageItems.map((item) => decodeMessage(item.messageText));
+}
+
+/**
+ * What an HTTP route's handler needs, around a given table and events queue. HTTP routes use only
+ * these two; the rest (settings, the poison queue) is built from the test Azurite's settings.
+ */
+export function routeDependencies(table: TaskTable, events: MessageQueue): AppDependencies {
+  return { ...buildDependencies(loadConfig({ [SETTING.connectionString]: azuriteConnectionString() })), table, events };
 }
