@@ -40,7 +40,7 @@ function expectFinished(tasks: TaskSnapshot[]): void {
   expect(tasks.every((t) => t.jobStamp === 'terminating' && t.task.state === 'completed')).toBe(true);
 }
 
-describe('storage faults around a termination sweep', () => {
+describe.concurrent('storage faults around a termination sweep', () => {
   it('a sweep batch whose response is lost after it committed: the termination still completes, every task ended once', async () => {
     const jobId = await seedJob(150);
     const lost = resetAfterSend({ when: isCommit, times: 1 });
