@@ -1,3 +1,5 @@
+import { setMaxListeners } from 'node:events';
+
 /** The longest a request may run, as Batch caps its `timeout`. */
 export const MAX_TIMEOUT_SECONDS = 30;
 export const DEFAULT_TIMEOUT_SECONDS = 30;
@@ -10,6 +12,9 @@ export class Deadline {
   constructor(timeoutMs: number) {
     this.endsAt = Date.now() + timeoutMs;
     this.signal = AbortSignal.timeout(timeoutMs);
+    // Every storage call of the request listens to this one signal, and a sweep re-reads up to
+    // 100 rows at once: past Node's default of 10 listeners it would print a leak warning.
+    setMaxListeners(0, this.signal);
   }
 
   static ofSeconds(seconds: number): Deadline {
