@@ -6,39 +6,19 @@ import type { Job } from '../src/domain/job';
 import type { Task } from '../src/domain/task';
 import { createTableClient } from '../src/storage/tableClient';
 import { TaskTable } from '../src/storage/taskTable';
+import { aFailedTask, aJob, aRunningTask } from '../test/support/fixtures';
 
-const T0 = '2025-01-01T00:00:00.000Z';
-const T1 = '2025-01-01T01:00:00.000Z';
-
+/** The test suite's builders, so a benchmark row is the same task a test uses. */
 export function job(id: string): Job {
-  return { id, state: 'active', state_transition_time: T0, previous_state: null, created_at: T0, last_modified: T0, termination_reason: null };
+  return aJob({ id });
 }
 
 export function failedTask(jobId: string, id: string): Task {
-  return {
-    id,
-    job_id: jobId,
-    state: 'completed',
-    state_transition_time: T1,
-    previous_state: 'running',
-    previous_state_transition_time: T0,
-    created_at: T0,
-    last_modified: T1,
-    max_retry_count: 3,
-    retry_count: 3,
-    requeue_count: 0,
-    exit_code: 1,
-    result: 'failure',
-    failure_info: { category: 'usererror', code: 'FailureExitCode', message: 'exit 1' },
-    start_time: T0,
-    end_time: T1,
-    last_retry_time: T0,
-    reactivation_count: 0,
-  };
+  return aFailedTask({ id, job_id: jobId });
 }
 
 export function activeTask(jobId: string, id: string): Task {
-  return { ...failedTask(jobId, id), state: 'active', previous_state: null, exit_code: null, result: null, failure_info: null, end_time: null };
+  return aRunningTask({ id, job_id: jobId, state: 'active' });
 }
 
 /** A table of its own for one measurement, so one run's rows never slow another's. */
