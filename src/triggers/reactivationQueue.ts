@@ -22,6 +22,17 @@ export class TransientQueueFailure extends Error {
   override readonly name = 'TransientQueueFailure';
 }
 
+/**
+ * A queue message holds at most 64 KiB once base64-encoded, and the poison record wraps the original
+ * in more JSON: an original that could not fit is kept as a prefix of its text.
+ */
+const MAX_POISONED_CHARS = 32 * 1024;
+
+function poisonedCopy(message: unknown): { message: unknown } | { message_prefix: string } {
+  const text = typeof message === 'string' ? message : (JSON.stringify(message) as string | undefined) ?? 'undefined';
+  return text.length <= MAX_POISONED_CHARS ? { message } : { message_prefix: text.slice(0, MAX_POISONED_CHARS) };
+}
+
 /** The same request refused twice gets the same event id, so consumers can drop the repeat. */
 function stableEventId(key: string, code: string): string {
   const hex = createHash('sha256').update(`${key}|${code}`).digest('hex');
@@ -60,7 +71,7 @@ export function makeReactivationQueueHandler(deps: ReactivationQueueDeps): Stora
     const { count, result } = countStorageRequests(async () => {
       if (!parsed.success) {
         const reason = parsed.error.issues.map((i) => `${i.path.join('.') || 'message'} ${i.message}`).join('; ');
-        await deps.poison.send({ reason: `Invalid message: ${reason}`, message, message_id: metadata.id, dequeue_count: metadata.dequeueCount, request_id: requestId });
+        await deps.poison.send({ reason: `Invalid message: ${reason}`, ...poisonedCopy(message), message_id: metadata.id, dequeue_count: metadata.dequeueCount, request_id: requestId });
         return { outcome: 'POISONED', jobId: null, taskId: null };
       }
       const { job_id: jobId, task_id: taskId } = parsed.data;
