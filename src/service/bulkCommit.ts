@@ -38,7 +38,8 @@ export interface BulkCommitReport {
   jobEnding: Rejection | null;
 }
 
-const JOB_ENDING_CODES = new Set(['JOB_COMPLETED', 'JOB_BEING_TERMINATED', 'JOB_BEING_DELETED']);
+/** Refusals that hold for every task of the job: once one is seen, nothing more is committed. */
+const JOB_ENDING_CODES = new Set(['JOB_NOT_FOUND', 'JOB_COMPLETED', 'JOB_BEING_TERMINATED', 'JOB_BEING_DELETED']);
 
 /**
  * Commits planned reactivations of one job, grouped into transactions of up to 100 rows, in key
@@ -104,12 +105,16 @@ async function commitTransaction(
       pending = [];
       return settled('done' as const);
     }
-    // Without the service naming the row that moved, every row of the transaction is re-read.
+    // Without the service naming the row that moved, every row of the transaction is re-read. The job
+    // row is read again too, so a refusal names the job's state as it is now, as the single call does.
     const moved = new Set(result.movedIndex !== undefined ? [result.movedIndex] : pending.keys());
-    const fresh = await Promise.all(pending.map((change, index) => (moved.has(index) ? deps.table.readTask(job.job.id, change.task.id, deadline.signal) : Promise.resolve(null))));
+    const [freshJob, ...fresh] = await Promise.all([
+      deps.table.readJob(job.job.id, deadline.signal),
+      ...pending.map((change, index) => (moved.has(index) ? deps.table.readTask(job.job.id, change.task.id, deadline.signal) : Promise.resolve(null))),
+    ]);
     pending = pending.flatMap((change, index): ReactivationChange[] => {
       if (!moved.has(index)) return [change];
-      const plan = planReactivation(job, fresh[index] ?? null, { ...request, now: deps.now() });
+      const plan = planReactivation(freshJob ?? null, fresh[index] ?? null, { ...request, now: deps.now() });
       if (plan.kind === 'replay') transaction.reactivated.push(change.task.id);
       else if (plan.kind === 'rejection') {
         if (JOB_ENDING_CODES.has(plan.code)) report.jobEnding ??= plan;
