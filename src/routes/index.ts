@@ -2,6 +2,7 @@ import type { HttpFunctionDefinition } from './definition';
 import { getJobFunction } from './getJob';
 import { getTaskFunction } from './getTask';
 import { getTaskHistoryFunction } from './getTaskHistory';
+import { reactivateFailedTasksFunction } from './reactivateFailedTasks';
 import { reactivateTaskFunction } from './reactivateTask';
 import { terminateJobFunction } from './terminateJob';
 
@@ -12,4 +13,5 @@ export const HTTP_FUNCTIONS: readonly HttpFunctionDefinition[] = [
   getJobFunction,
   terminateJobFunction,
   getTaskHistoryFunction,
+  reactivateFailedTasksFunction,
 ];
