@@ -34,8 +34,8 @@ param maximumInstanceCount int = 100
 ])
 param instanceMemoryMB int = 2048
 
-// The queue names are not settings of the app: its code uses these names as constants
-// (src/config.ts), so they are fixed here too, and a test compares the two.
+// The queue names are the app's defaults (src/config.ts); they are passed to the app as settings
+// and a test compares the two.
 var reactivationQueueName = 'task-reactivation-requests'
 var eventsQueueName = 'task-events'
 
@@ -128,6 +128,8 @@ module api 'app/api.bicep' = {
     deploymentContainerName: names.deploymentContainer
     applicationInsightsName: names.applicationInsights
     tableName: tableName
+    reactivationQueueName: reactivationQueueName
+    eventsQueueName: eventsQueueName
     maximumInstanceCount: maximumInstanceCount
     instanceMemoryMB: instanceMemoryMB
   }

@@ -1,14 +1,25 @@
 import { loadConfig, type Config } from './config';
+import { createQueueClient, MessageQueue, poisonQueueName } from './storage/messageQueue';
 import { createTableClient } from './storage/tableClient';
 import { TaskTable } from './storage/taskTable';
 
 /** Everything the functions need, built once per process from validated settings. */
 export interface AppDependencies {
+  config: Config;
   table: TaskTable;
+  /** Where `task.reactivated` and `task.reactivation_rejected` events go. */
+  events: MessageQueue;
+  /** The poison queue of the reactivation requests queue, for messages that can never succeed. */
+  reactivationPoison: MessageQueue;
 }
 
 export function buildDependencies(config: Config): AppDependencies {
-  return { table: new TaskTable(createTableClient(config.storage, config.tableName)) };
+  return {
+    config,
+    table: new TaskTable(createTableClient(config.storage, config.tableName)),
+    events: new MessageQueue(createQueueClient(config.storage, config.eventsQueueName)),
+    reactivationPoison: new MessageQueue(createQueueClient(config.storage, poisonQueueName(config.reactivationQueueName))),
+  };
 }
 
 let built: AppDependencies | undefined;

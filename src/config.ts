@@ -3,36 +3,49 @@ import { z } from 'zod';
 /**
  * Every setting the app reads, by name. The names follow the Functions identity-connection
  * convention (`<prefix>__tableServiceUri`, `__credential`, `__clientId`) so that one prefix serves
- * both our own Table client and, later, a queue trigger's `connection`, and so that the Bicep app
+ * both our own Table and Queue clients and the queue trigger's `connection`, and so that the Bicep app
  * settings, `local.settings.example.json` and this schema can be checked against one another.
  */
 export const SETTING = {
   connectionString: 'TASKS_STORAGE',
   tableServiceUri: 'TASKS_STORAGE__tableServiceUri',
+  queueServiceUri: 'TASKS_STORAGE__queueServiceUri',
   credential: 'TASKS_STORAGE__credential',
   clientId: 'TASKS_STORAGE__clientId',
   tableName: 'TASKS_TABLE_NAME',
+  reactivationQueueName: 'TASKS_REACTIVATION_QUEUE',
+  eventsQueueName: 'TASKS_EVENTS_QUEUE',
 } as const;
 
 export const DEFAULT_TABLE_NAME = 'batchtasks';
+export const DEFAULT_REACTIVATION_QUEUE_NAME = 'task-reactivation-requests';
+export const DEFAULT_EVENTS_QUEUE_NAME = 'task-events';
 
 const tableName = z
   .string()
   .regex(/^[A-Za-z][A-Za-z0-9]{2,62}$/, 'must be 3-63 letters or digits, starting with a letter')
   .refine((name) => name.toLowerCase() !== 'tables', '"tables" is reserved by Table Storage');
 
-const httpsUri = z
-  .url({ protocol: /^https$/, error: 'must be an https:// URL such as https://<account>.table.core.windows.net' });
+const httpsUri = (service: string) =>
+  z.url({ protocol: /^https$/, error: `must be an https:// URL such as https://<account>.${service}.core.windows.net` });
+
+/** Queue names are 3-63 lower-case letters, digits and single hyphens; the poison queue adds "-poison" (7). */
+const queueName = z
+  .string()
+  .regex(/^[a-z0-9](?!.*--)[a-z0-9-]{1,54}[a-z0-9]$/, 'must be 3-56 lower-case letters, digits and single hyphens (its poison queue adds "-poison")');
 
 const nonEmpty = z.string().trim().min(1);
 
 const settingsSchema = z
   .object({
     [SETTING.connectionString]: nonEmpty.optional(),
-    [SETTING.tableServiceUri]: httpsUri.optional(),
+    [SETTING.tableServiceUri]: httpsUri('table').optional(),
+    [SETTING.queueServiceUri]: httpsUri('queue').optional(),
     [SETTING.credential]: z.literal('managedidentity', 'must be "managedidentity" when set').optional(),
     [SETTING.clientId]: z.guid('must be the client id (a GUID) of the managed identity').optional(),
     [SETTING.tableName]: tableName.default(DEFAULT_TABLE_NAME),
+    [SETTING.reactivationQueueName]: queueName.default(DEFAULT_REACTIVATION_QUEUE_NAME),
+    [SETTING.eventsQueueName]: queueName.default(DEFAULT_EVENTS_QUEUE_NAME),
   })
   .superRefine((settings, ctx) => {
     const hasConnectionString = settings[SETTING.connectionString] !== undefined;
@@ -47,16 +60,26 @@ const settingsSchema = z
             `or ${SETTING.tableServiceUri} to the account's table endpoint to sign in with a managed identity`,
       });
     }
+    if (hasUri && settings[SETTING.queueServiceUri] === undefined) {
+      ctx.addIssue({
+        code: 'custom',
+        path: [SETTING.queueServiceUri],
+        message: `is required with ${SETTING.tableServiceUri}: the account's queue endpoint, for the reactivation and event queues`,
+      });
+    }
   });
 
 /** How the app reaches Table Storage: with a key (Azurite, local) or with Entra ID (Azure). */
 export type StorageConnection =
   | { kind: 'connectionString'; connectionString: string }
-  | { kind: 'identity'; tableServiceUri: string; clientId: string | undefined };
+  | { kind: 'identity'; tableServiceUri: string; queueServiceUri: string; clientId: string | undefined };
 
 export interface Config {
   storage: StorageConnection;
   tableName: string;
+  /** The queue the queue trigger reads; its poison queue is this name with "-poison". */
+  reactivationQueueName: string;
+  eventsQueueName: string;
 }
 
 export class ConfigError extends Error {
@@ -81,11 +104,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       : {
           kind: 'identity',
           tableServiceUri: settings[SETTING.tableServiceUri] as string,
+          queueServiceUri: settings[SETTING.queueServiceUri] as string,
           clientId: settings[SETTING.clientId],
         };
-  return { storage, tableName: settings[SETTING.tableName] };
+  return {
+    storage,
+    tableName: settings[SETTING.tableName],
+    reactivationQueueName: settings[SETTING.reactivationQueueName],
+    eventsQueueName: settings[SETTING.eventsQueueName],
+  };
 }
-
-/** Queue names shared by the infrastructure and the event-driven entry points. */
-export const DEFAULT_REACTIVATION_QUEUE_NAME = 'task-reactivation-requests';
-export const DEFAULT_EVENTS_QUEUE_NAME = 'task-events';

@@ -9,6 +9,8 @@ param storageAccountName string
 param deploymentContainerName string
 param applicationInsightsName string
 param tableName string
+param reactivationQueueName string
+param eventsQueueName string
 param maximumInstanceCount int
 param instanceMemoryMB int
 
@@ -52,6 +54,8 @@ var appSettings = [
   { name: 'TASKS_STORAGE__tableServiceUri', value: storage.properties.primaryEndpoints.table }
   { name: 'TASKS_STORAGE__queueServiceUri', value: storage.properties.primaryEndpoints.queue }
   { name: 'TASKS_TABLE_NAME', value: tableName }
+  { name: 'TASKS_REACTIVATION_QUEUE', value: reactivationQueueName }
+  { name: 'TASKS_EVENTS_QUEUE', value: eventsQueueName }
 ]
 
 resource functionApp 'Microsoft.Web/sites@2025-03-01' = {

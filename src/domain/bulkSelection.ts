@@ -19,6 +19,12 @@ export interface BulkSelection extends TaskFilter {
   after: string | null;
 }
 
+/**
+ * A bulk call's request, shared by all its reactivations; each reactivation gets an event id of its
+ * own, because each emits its own `task.reactivated` event.
+ */
+export type BulkRequest = Omit<ReactivationRequest, 'eventId'>;
+
 /** What one bulk call does, decided from one listing of the job's tasks. */
 export interface SelectedTasks {
   /** Failed tasks that match, each planned exactly as the single call plans it; in key order. */
@@ -79,13 +85,19 @@ function entriesOf(listed: readonly TaskSnapshot[], taskIds: readonly string[] |
  * the single call; the filter then narrows the changes. A task this request already reactivated is
  * a replay whatever the filter says, because its failure was cleared by that reactivation.
  */
-export function selectFailedTasks(job: JobSnapshot, listed: readonly TaskSnapshot[], selection: BulkSelection, request: ReactivationRequest): SelectedTasks {
+export function selectFailedTasks(
+  job: JobSnapshot,
+  listed: readonly TaskSnapshot[],
+  selection: BulkSelection,
+  request: BulkRequest,
+  newEventId: () => string,
+): SelectedTasks {
   const selected: SelectedTasks = { changes: [], replays: [], skipped: [], resumeAfter: null };
   const { after } = selection;
   let previousKey: string | null = null;
   for (const entry of entriesOf(listed, selection.taskIds)) {
     if (after !== null && entry.key <= after) continue;
-    const judgement = judge(job, entry, selection, request);
+    const judgement = judge(job, entry, selection, { ...request, eventId: newEventId() });
     if (judgement.kind === 'ignore') continue;
     if (judgement.kind !== 'skip' && selected.changes.length + selected.replays.length >= selection.maxTasks) {
       selected.resumeAfter = previousKey;

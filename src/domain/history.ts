@@ -17,6 +17,8 @@ export const historyRecordSchema = z.object({
   task_id: idSchema,
   reactivated_at: isoTimeSchema,
   reactivation_number: z.int().min(1),
+  /** The id of the `task.reactivated` event this reactivation emits: the record is its outbox. */
+  event_id: z.string().min(1),
   request_id: z.string().min(1),
   client_request_id: z.string().nullable(),
   trigger: triggerSchema,

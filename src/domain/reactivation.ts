@@ -13,6 +13,8 @@ export interface ReactivationRequest {
   requestId: string;
   clientRequestId: string | null;
   trigger: Trigger;
+  /** The id the `task.reactivated` event of this reactivation will carry. */
+  eventId: string;
   now: Date;
 }
 
@@ -99,6 +101,7 @@ function historyOf(task: Task, request: ReactivationRequest): HistoryRecord {
     task_id: task.id,
     reactivated_at: isoTime(request.now),
     reactivation_number: task.reactivation_count + 1,
+    event_id: request.eventId,
     request_id: request.requestId,
     client_request_id: request.clientRequestId,
     trigger: request.trigger,

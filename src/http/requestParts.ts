@@ -39,6 +39,31 @@ export function all<T extends readonly Parsed<unknown>[]>(
 }
 
 /**
+ * What the hand-written parsers below accept, as zod schemas for the OpenAPI document. Each sits
+ * beside the parser it describes, so a change to one is made in view of the other.
+ */
+export const timeoutQuerySchema = z.object({
+  timeout: z
+    .int()
+    .min(1)
+    .default(DEFAULT_TIMEOUT_SECONDS)
+    .optional()
+    .describe(`Seconds the server may spend, default ${DEFAULT_TIMEOUT_SECONDS}; above ${MAX_TIMEOUT_SECONDS} is served as ${MAX_TIMEOUT_SECONDS}. Also spelled timeOut.`),
+});
+
+export const clientRequestHeadersSchema = z.object({
+  'client-request-id': z.uuid().optional().describe('A UUID; also the idempotency key of a reactivation.'),
+  'return-client-request-id': z.enum(['true', 'false']).optional().describe('true: echo client-request-id in the answer.'),
+});
+
+export const conditionalHeadersSchema = z.object({
+  'If-Match': z.string().optional().describe('The task ETag as sent in ETag, or *.'),
+  'If-None-Match': z.string().optional().describe('The task ETag as sent in ETag, or *.'),
+  'If-Modified-Since': z.string().optional().describe('An HTTP date, e.g. Sun, 06 Nov 1994 08:49:37 GMT.'),
+  'If-Unmodified-Since': z.string().optional().describe('An HTTP date, e.g. Sun, 06 Nov 1994 08:49:37 GMT.'),
+});
+
+/**
  * `timeout` in seconds, under any spelling of its case (`timeout`, Batch's newer `timeOut`).
  * Values above 30 are served as 30, as Batch does; anything but a positive integer is refused.
  */

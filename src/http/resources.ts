@@ -1,6 +1,13 @@
-import type { HistoryRecord } from '../domain/history';
-import type { Job } from '../domain/job';
-import type { Task } from '../domain/task';
+import { z } from 'zod';
+
+import { historyRecordSchema, type HistoryRecord } from '../domain/history';
+import { jobSchema, type Job } from '../domain/job';
+import { taskSchema, type Task } from '../domain/task';
+
+/** The resources as the answers show them: the domain's schemas plus the row's ETag. */
+export const taskResourceSchema = taskSchema.extend({ etag: z.string() });
+export const jobResourceSchema = jobSchema.extend({ etag: z.string() });
+export const historyResourceSchema = z.array(historyRecordSchema);
 
 /** The task as the contract shows it (§4), fields in the contract's order. */
 export function taskResource(task: Task, etag: string): Record<string, unknown> {
@@ -48,3 +55,9 @@ export function historyResource(record: HistoryRecord): Record<string, unknown> 
 export function versionHeaders(etag: string, lastModified: string): Record<string, string> {
   return { ETag: etag, 'Last-Modified': new Date(lastModified).toUTCString() };
 }
+
+/** The headers `versionHeaders` sets, described for the OpenAPI document. */
+export const VERSION_HEADERS: Readonly<Record<string, string>> = {
+  ETag: 'The ETag of the resource, to send back in If-Match.',
+  'Last-Modified': 'When the resource last changed, as an HTTP date.',
+};

@@ -5,8 +5,8 @@ import { idSchema } from '../domain/ids';
 import { isRefusal, refused } from '../http/answers';
 import { invalid, ok } from '../http/envelope';
 import { httpFunction } from '../http/httpFunction';
-import { all, fromZod, parseTimeout } from '../http/requestParts';
-import { jobResource, versionHeaders } from '../http/resources';
+import { all, fromZod, parseTimeout, timeoutQuerySchema } from '../http/requestParts';
+import { jobResource, jobResourceSchema, VERSION_HEADERS, versionHeaders } from '../http/resources';
 import type { HttpFunctionDefinition } from './definition';
 import { Deadline } from '../service/deadline';
 import { getJob, type QueryDeps } from '../service/queries';
@@ -28,6 +28,14 @@ export const getJobFunction: HttpFunctionDefinition = {
   name: 'getJob',
   route: 'jobs/{jobId}',
   methods: ['GET'],
+  describe: {
+    summary: 'Get a job',
+    params: jobPathSchema,
+    query: timeoutQuerySchema,
+    data: jobResourceSchema,
+    errors: ['VALIDATION_ERROR', 'JOB_NOT_FOUND', 'OPERATION_TIMED_OUT', 'SERVER_BUSY', 'INTERNAL_ERROR'],
+    responseHeaders: VERSION_HEADERS,
+  },
   makeHandler: makeGetJobHandler,
 };
 

@@ -3,8 +3,8 @@ import type { HttpHandler } from '@azure/functions';
 import { isRefusal, refused } from '../http/answers';
 import { invalid, ok } from '../http/envelope';
 import { httpFunction } from '../http/httpFunction';
-import { all, fromZod, parseTimeout } from '../http/requestParts';
-import { taskResource, versionHeaders } from '../http/resources';
+import { all, fromZod, parseTimeout, timeoutQuerySchema } from '../http/requestParts';
+import { taskResource, taskResourceSchema, VERSION_HEADERS, versionHeaders } from '../http/resources';
 import type { HttpFunctionDefinition } from './definition';
 import { Deadline } from '../service/deadline';
 import { getTask, type QueryDeps } from '../service/queries';
@@ -25,6 +25,14 @@ export const getTaskFunction: HttpFunctionDefinition = {
   name: 'getTask',
   route: 'jobs/{jobId}/tasks/{taskId}',
   methods: ['GET'],
+  describe: {
+    summary: 'Get a task, with the ETag a reactivation\'s If-Match needs',
+    params: taskPathSchema,
+    query: timeoutQuerySchema,
+    data: taskResourceSchema,
+    errors: ['VALIDATION_ERROR', 'JOB_NOT_FOUND', 'TASK_NOT_FOUND', 'OPERATION_TIMED_OUT', 'SERVER_BUSY', 'INTERNAL_ERROR'],
+    responseHeaders: VERSION_HEADERS,
+  },
   makeHandler: makeGetTaskHandler,
 };
 

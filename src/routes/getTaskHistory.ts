@@ -3,8 +3,8 @@ import type { HttpHandler } from '@azure/functions';
 import { isRefusal, refused } from '../http/answers';
 import { invalid, ok } from '../http/envelope';
 import { httpFunction } from '../http/httpFunction';
-import { all, fromZod, parseTimeout } from '../http/requestParts';
-import { historyResource } from '../http/resources';
+import { all, fromZod, parseTimeout, timeoutQuerySchema } from '../http/requestParts';
+import { historyResource, historyResourceSchema } from '../http/resources';
 import type { HttpFunctionDefinition } from './definition';
 import { Deadline } from '../service/deadline';
 import { getTaskHistory, type QueryDeps } from '../service/queries';
@@ -25,6 +25,13 @@ export const getTaskHistoryFunction: HttpFunctionDefinition = {
   name: 'getTaskHistory',
   route: 'jobs/{jobId}/tasks/{taskId}/history',
   methods: ['GET'],
+  describe: {
+    summary: 'The task\'s reactivations, newest first, each with the failed attempt it reset',
+    params: taskPathSchema,
+    query: timeoutQuerySchema,
+    data: historyResourceSchema,
+    errors: ['VALIDATION_ERROR', 'JOB_NOT_FOUND', 'TASK_NOT_FOUND', 'OPERATION_TIMED_OUT', 'SERVER_BUSY', 'INTERNAL_ERROR'],
+  },
   makeHandler: makeGetTaskHistoryHandler,
 };
 

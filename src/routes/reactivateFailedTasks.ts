@@ -1,10 +1,11 @@
 import type { HttpHandler } from '@azure/functions';
 
 import { reactivateFailedTasksBodySchema } from '../domain/bulkRequest';
+import { bulkReactivationResultSchema } from '../domain/bulkResult';
 import { refused } from '../http/answers';
 import { invalid, ok } from '../http/envelope';
 import { httpFunction } from '../http/httpFunction';
-import { all, fromZod, parseClientRequestId, parseJsonBody, parseTimeout, refuseConditions } from '../http/requestParts';
+import { all, clientRequestHeadersSchema, fromZod, parseClientRequestId, parseJsonBody, parseTimeout, refuseConditions, timeoutQuerySchema } from '../http/requestParts';
 import type { HttpFunctionDefinition } from './definition';
 import { Deadline } from '../service/deadline';
 import { reactivateFailedTasks, type ReactivateFailedTasksDeps } from '../service/reactivateFailedTasks';
@@ -42,5 +43,14 @@ export const reactivateFailedTasksFunction: HttpFunctionDefinition = {
   name: 'reactivateFailedTasks',
   route: 'jobs/{jobId}/reactivate-failed-tasks',
   methods: ['POST'],
+  describe: {
+    summary: "Reactivate a job's failed tasks that match a filter, in transactions; dry_run previews",
+    params: jobPathSchema,
+    query: timeoutQuerySchema,
+    headers: clientRequestHeadersSchema,
+    body: reactivateFailedTasksBodySchema,
+    data: bulkReactivationResultSchema,
+    errors: ['VALIDATION_ERROR', 'JOB_NOT_FOUND', 'JOB_COMPLETED', 'JOB_BEING_TERMINATED', 'JOB_BEING_DELETED', 'OPERATION_TIMED_OUT', 'SERVER_BUSY', 'INTERNAL_ERROR'],
+  },
   makeHandler: makeReactivateFailedTasksHandler,
 };

@@ -4,11 +4,12 @@ import { z } from 'zod';
 import { idSchema } from '../domain/ids';
 import { invalid, ok } from '../http/envelope';
 import { httpFunction } from '../http/httpFunction';
-import { all, fromZod, parseClientRequestId, parseCondition, parseJsonBody, parseTimeout } from '../http/requestParts';
+import { all, clientRequestHeadersSchema, conditionalHeadersSchema, fromZod, parseClientRequestId, parseCondition, parseJsonBody, parseTimeout, timeoutQuerySchema } from '../http/requestParts';
 import { refused } from '../http/answers';
-import { taskResource, versionHeaders } from '../http/resources';
+import { taskResource, taskResourceSchema, VERSION_HEADERS, versionHeaders } from '../http/resources';
 import type { HttpFunctionDefinition } from './definition';
 import { Deadline } from '../service/deadline';
+import { announceReactivation, type AnnounceDeps } from '../service/announceReactivation';
 import { reactivateTask, type ReactivateTaskDeps } from '../service/reactivateTask';
 
 export const taskPathSchema = z.object({ jobId: idSchema, taskId: idSchema });
@@ -16,8 +17,8 @@ export const taskPathSchema = z.object({ jobId: idSchema, taskId: idSchema });
 /** The request takes no body: empty, or any JSON object (which is ignored). */
 const reactivateBodySchema = z.looseObject({});
 
-export function makeReactivateTaskHandler(deps: ReactivateTaskDeps): HttpHandler {
-  return httpFunction('reactivateTask', async ({ request, requestId, stats }) => {
+export function makeReactivateTaskHandler(deps: ReactivateTaskDeps & AnnounceDeps): HttpHandler {
+  return httpFunction('reactivateTask', async ({ request, context, requestId, stats }) => {
     const parsed = all(
       fromZod(taskPathSchema, request.params),
       parseTimeout(request.query),
@@ -41,6 +42,9 @@ export function makeReactivateTaskHandler(deps: ReactivateTaskDeps): HttpHandler
       stats,
     );
     if (outcome.kind !== 'reactivated') return refused(outcome);
+    if (outcome.history !== null && (await announceReactivation(deps, outcome.history, outcome.etag)) !== 'published') {
+      context.warn(JSON.stringify({ requestId, event: 'task.reactivated', eventId: outcome.history.event_id, status: 'left to the relay' }));
+    }
     return ok(taskResource(outcome.task, outcome.etag), versionHeaders(outcome.etag, outcome.task.last_modified));
   });
 }
@@ -49,6 +53,16 @@ export const reactivateTaskFunction: HttpFunctionDefinition = {
   name: 'reactivateTask',
   route: 'jobs/{jobId}/tasks/{taskId}/reactivate',
   methods: ['POST'],
+  describe: {
+    summary: 'Reactivate a task that completed with a failure',
+    params: taskPathSchema,
+    query: timeoutQuerySchema,
+    headers: clientRequestHeadersSchema.extend(conditionalHeadersSchema.shape),
+    body: reactivateBodySchema,
+    data: taskResourceSchema,
+    errors: ['VALIDATION_ERROR', 'JOB_NOT_FOUND', 'TASK_NOT_FOUND', 'CONDITION_NOT_MET', 'JOB_COMPLETED', 'JOB_BEING_TERMINATED', 'JOB_BEING_DELETED', 'TASK_NOT_COMPLETED', 'TASK_SUCCEEDED', 'OPERATION_TIMED_OUT', 'SERVER_BUSY', 'INTERNAL_ERROR'],
+    responseHeaders: VERSION_HEADERS,
+  },
   makeHandler: makeReactivateTaskHandler,
 };
 

@@ -4,8 +4,8 @@ import { z } from 'zod';
 import { refused } from '../http/answers';
 import { invalid, ok } from '../http/envelope';
 import { httpFunction } from '../http/httpFunction';
-import { all, fromZod, parseJsonBody, parseTimeout } from '../http/requestParts';
-import { jobResource, versionHeaders } from '../http/resources';
+import { all, fromZod, parseJsonBody, parseTimeout, timeoutQuerySchema } from '../http/requestParts';
+import { jobResource, jobResourceSchema, VERSION_HEADERS, versionHeaders } from '../http/resources';
 import type { HttpFunctionDefinition } from './definition';
 import { Deadline } from '../service/deadline';
 import { terminateJob, type TerminateJobDeps } from '../service/terminateJob';
@@ -30,6 +30,15 @@ export const terminateJobFunction: HttpFunctionDefinition = {
   name: 'terminateJob',
   route: 'jobs/{jobId}/terminate',
   methods: ['POST'],
+  describe: {
+    summary: 'Terminate a job: end every task not yet completed, then complete the job',
+    params: jobPathSchema,
+    query: timeoutQuerySchema,
+    body: terminateBodySchema,
+    data: jobResourceSchema,
+    errors: ['VALIDATION_ERROR', 'JOB_NOT_FOUND', 'JOB_COMPLETED', 'JOB_BEING_DELETED', 'OPERATION_TIMED_OUT', 'SERVER_BUSY', 'INTERNAL_ERROR'],
+    responseHeaders: VERSION_HEADERS,
+  },
   makeHandler: makeTerminateJobHandler,
 };
 

@@ -1,7 +1,9 @@
+import { randomUUID } from 'node:crypto';
+
 import type { SkippedTask } from '../domain/bulkResult';
-import { matchesFailureFilter, type TaskFilter } from '../domain/bulkSelection';
+import { matchesFailureFilter, type BulkRequest, type TaskFilter } from '../domain/bulkSelection';
 import type { JobSnapshot } from '../domain/job';
-import { planReactivation, type ReactivationChange, type ReactivationRequest } from '../domain/reactivation';
+import { planReactivation, type ReactivationChange } from '../domain/reactivation';
 import type { Rejection } from '../domain/rejections';
 import { reactivationTransactions, type TaskTable } from '../storage/taskTable';
 import type { Deadline } from './deadline';
@@ -54,7 +56,7 @@ export async function commitInTransactions(
   job: JobSnapshot,
   changes: readonly ReactivationChange[],
   filter: TaskFilter,
-  request: ReactivationRequest,
+  request: BulkRequest,
   deadline: Deadline,
   stats: RetryStats,
 ): Promise<BulkCommitReport> {
@@ -85,7 +87,7 @@ async function commitTransaction(
   transaction: TransactionReport,
   report: BulkCommitReport,
   filter: TaskFilter,
-  request: ReactivationRequest,
+  request: BulkRequest,
   deadline: Deadline,
   stats: RetryStats,
 ): Promise<'done' | Fault> {
@@ -114,7 +116,7 @@ async function commitTransaction(
     ]);
     pending = pending.flatMap((change, index): ReactivationChange[] => {
       if (!moved.has(index)) return [change];
-      const plan = planReactivation(freshJob ?? null, fresh[index] ?? null, { ...request, now: deps.now() });
+      const plan = planReactivation(freshJob ?? null, fresh[index] ?? null, { ...request, eventId: randomUUID(), now: deps.now() });
       if (plan.kind === 'replay') transaction.reactivated.push(change.task.id);
       else if (plan.kind === 'rejection') {
         if (JOB_ENDING_CODES.has(plan.code)) report.jobEnding ??= plan;

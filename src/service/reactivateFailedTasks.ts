@@ -1,12 +1,11 @@
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 
 import type { ReactivateFailedTasksBody } from '../domain/bulkRequest';
 import type { BulkReactivationResult, SkippedTask } from '../domain/bulkResult';
-import { bulkJobRefusal, selectFailedTasks, type SelectedTasks, type TaskFilter } from '../domain/bulkSelection';
+import { bulkJobRefusal, selectFailedTasks, type BulkRequest, type SelectedTasks, type TaskFilter } from '../domain/bulkSelection';
 import { continuationAfter, encodeContinuation } from '../domain/continuation';
 import type { Trigger } from '../domain/history';
 import { idKey } from '../domain/ids';
-import type { ReactivationRequest } from '../domain/reactivation';
 import { reject, type Rejection } from '../domain/rejections';
 import { StorageDeadlineError, StorageUnavailableError } from '../storage/storageErrors';
 import type { TaskTable } from '../storage/taskTable';
@@ -109,7 +108,7 @@ export async function reactivateFailedTasks(
   if (refusal !== null) return refusal;
 
   const filter: TaskFilter = { taskIds: body.task_ids ?? null, failureCodes: body.failure_codes ?? null, exitCodes: body.exit_codes ?? null };
-  const request: ReactivationRequest = {
+  const request: BulkRequest = {
     condition: { kind: 'none' },
     idempotencyKey: key,
     requestId: command.requestId,
@@ -117,7 +116,7 @@ export async function reactivateFailedTasks(
     trigger: command.trigger,
     now: now(),
   };
-  const selected = selectFailedTasks(read.job, read.listed, { ...filter, maxTasks: body.max_tasks, after: continuation?.after ?? null }, request);
+  const selected = selectFailedTasks(read.job, read.listed, { ...filter, maxTasks: body.max_tasks, after: continuation?.after ?? null }, request, randomUUID);
   const job = read.job.job;
   if (body.dry_run) return { kind: 'bulkReactivated', result: dryRunResult(job.id, selected), replayed: false };
 

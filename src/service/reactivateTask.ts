@@ -1,5 +1,7 @@
+import { randomUUID } from 'node:crypto';
+
 import type { Condition } from '../domain/conditions';
-import type { Trigger } from '../domain/history';
+import type { HistoryRecord, Trigger } from '../domain/history';
 import { planReactivation } from '../domain/reactivation';
 import type { Rejection } from '../domain/rejections';
 import type { Task } from '../domain/task';
@@ -25,6 +27,8 @@ export interface Reactivated {
   etag: string;
   /** True when this request had already been applied, and the answer repeats its success. */
   replayed: boolean;
+  /** The record this commit wrote (its event's outbox); null for a replay, which wrote nothing. */
+  history: HistoryRecord | null;
 }
 
 export type ReactivateTaskOutcome = Reactivated | Rejection | Fault;
@@ -67,13 +71,16 @@ export async function reactivateTask(
       requestId: command.requestId,
       clientRequestId: command.clientRequestId,
       trigger: command.trigger,
+      eventId: randomUUID(),
       now: now(),
     });
     if (plan.kind === 'rejection') return settled(plan);
     if (plan.kind === 'replay') {
-      return settled<Reactivated>({ kind: 'reactivated', task: plan.current.task, etag: plan.current.etag, replayed: true });
+      return settled<Reactivated>({ kind: 'reactivated', task: plan.current.task, etag: plan.current.etag, replayed: true, history: null });
     }
     const write = await deps.table.commitReactivation(plan.from, plan.task, plan.history, idempotencyKey, signal);
-    return write.committed ? settled<Reactivated>({ kind: 'reactivated', task: plan.task, etag: write.etag, replayed: false }) : CONFLICT;
+    return write.committed
+      ? settled<Reactivated>({ kind: 'reactivated', task: plan.task, etag: write.etag, replayed: false, history: plan.history })
+      : CONFLICT;
   });
 }

@@ -83,6 +83,10 @@ export function fromJobEntity(entity: TableEntityResult<Record<string, unknown>>
   return { job: parseRow(jobSchema, JOB_ROW_KEY, withNulls(entity, JOB_OPTIONAL)), etag: entity.etag };
 }
 
+/**
+ * A history row is also the outbox of its `task.reactivated` event: written unpublished in the
+ * reactivation's own transaction, marked published once the event is on the queue.
+ */
 export function toHistoryEntity(record: HistoryRecord): TableEntity<Row> {
   const { failure_info, ...rest } = record;
   return {
@@ -90,6 +94,7 @@ export function toHistoryEntity(record: HistoryRecord): TableEntity<Row> {
     rowKey: historyRowKey(record.task_id, record.reactivated_at, record.reactivation_number),
     ...withoutNulls(rest),
     ...flattenFailure(failure_info),
+    event_published: false,
   };
 }
 

@@ -29,6 +29,9 @@ export function bulkResultRowKey(idempotencyKey: string): string {
 /** Every task row of a partition, as an OData range. */
 export const TASK_ROWS = { from: TASK_PREFIX, to: 'task' + RANGE_END };
 
+/** Every history row of a partition (or, without a partition, of the table). */
+export const HISTORY_ROWS = { from: HISTORY_PREFIX, to: 'hist' + RANGE_END };
+
 export function historyRange(taskId: string): { from: string; to: string } {
   const prefix = `${HISTORY_PREFIX}${idKey(taskId)}|`;
   return { from: prefix, to: prefix.slice(0, -1) + RANGE_END };

@@ -14,12 +14,24 @@ export function countStorageRequests<T>(work: () => Promise<T>): { count: Reques
   return { count, result: current.run(count, work) };
 }
 
-/** Placed per retry, so every HTTP attempt is counted, not every SDK call. */
+function noteRequest(): void {
+  const count = current.getStore();
+  if (count !== undefined) count.requests += 1;
+}
+
+/** Placed per retry in the Tables pipeline, so every HTTP attempt is counted, not every SDK call. */
 export const requestMeterPolicy: PipelinePolicy = {
   name: 'requestMeter',
   sendRequest(request, next) {
-    const count = current.getStore();
-    if (count !== undefined) count.requests += 1;
+    noteRequest();
     return next(request);
   },
 };
+
+/**
+ * The Queue SDK builds its pipeline from an older policy model that takes no extra policy, so a
+ * queue operation is counted once per call: its own retries, if any, are not counted.
+ */
+export function noteQueueRequest(): void {
+  noteRequest();
+}

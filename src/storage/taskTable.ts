@@ -8,7 +8,7 @@ import type { JobState } from '../domain/states';
 import type { Task, TaskSnapshot } from '../domain/task';
 import { fromHistoryEntity, fromJobEntity, fromTaskEntity, toHistoryEntity, toJobEntity, toTaskEntity } from './entities';
 import { fromBulkResultEntity, toBulkResultEntity, type StoredBulkResult } from './bulkResultEntity';
-import { bulkResultRowKey, historyRange, JOB_ROW_KEY, partitionKey, TASK_ROWS, taskRowKey } from './keys';
+import { bulkResultRowKey, HISTORY_ROWS, historyRange, historyRowKey, JOB_ROW_KEY, partitionKey, TASK_ROWS, taskRowKey } from './keys';
 import { statusOf, translateFault } from './storageErrors';
 
 type Entity = TableEntityResult<Record<string, unknown>>;
@@ -202,6 +202,30 @@ export class TaskTable {
   async listHistory(jobId: string, taskId: string, signal?: AbortSignal): Promise<HistoryRecord[]> {
     const range = historyRange(taskId);
     const filter = odata`PartitionKey eq ${partitionKey(jobId)} and RowKey ge ${range.from} and RowKey lt ${range.to}`;
+    return this.query(filter, fromHistoryEntity, signal);
+  }
+
+  /** Marks the outbox of a reactivation done: its event is on the queue. */
+  async markEventPublished(record: HistoryRecord, signal?: AbortSignal): Promise<void> {
+    const entity = {
+      partitionKey: partitionKey(record.job_id),
+      rowKey: historyRowKey(record.task_id, record.reactivated_at, record.reactivation_number),
+      event_published: true,
+    };
+    try {
+      await this.client.updateEntity(entity, 'Merge', { abortSignal: signal });
+    } catch (error) {
+      throw translateFault(error);
+    }
+  }
+
+  /**
+   * Reactivations whose event was not marked published and that are older than `before`. This
+   * reads across every partition: Table Storage has no secondary index, so the relay pays a scan
+   * of the history rows (filtered server-side) on each run.
+   */
+  async listUnpublishedEvents(before: string, signal?: AbortSignal): Promise<HistoryRecord[]> {
+    const filter = odata`RowKey ge ${HISTORY_ROWS.from} and RowKey lt ${HISTORY_ROWS.to} and event_published eq false and reactivated_at lt ${before}`;
     return this.query(filter, fromHistoryEntity, signal);
   }
 

@@ -2,17 +2,16 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 
 import { reactivateFailedTasksBodySchema } from '../../src/domain/bulkRequest';
-import { bulkJobRefusal, selectFailedTasks, type BulkSelection, type SelectedTasks } from '../../src/domain/bulkSelection';
+import { bulkJobRefusal, selectFailedTasks, type BulkRequest, type BulkSelection, type SelectedTasks } from '../../src/domain/bulkSelection';
 import { continuationAfter, encodeContinuation } from '../../src/domain/continuation';
 import { idKey } from '../../src/domain/ids';
 import type { JobSnapshot } from '../../src/domain/job';
-import type { ReactivationRequest } from '../../src/domain/reactivation';
 import type { TaskSnapshot } from '../../src/domain/task';
 import { aFailedTask, aJob } from '../support/fixtures';
 
 const KEY = 'this-request';
 const JOB: JobSnapshot = { job: aJob(), etag: 'W/"job"' };
-const REQUEST: ReactivationRequest = { condition: { kind: 'none' }, idempotencyKey: KEY, requestId: KEY, clientRequestId: null, trigger: 'http', now: new Date('2025-02-01T00:00:00.000Z') };
+const REQUEST: BulkRequest = { condition: { kind: 'none' }, idempotencyKey: KEY, requestId: KEY, clientRequestId: null, trigger: 'http', now: new Date('2025-02-01T00:00:00.000Z') };
 
 /** Few distinct ids, spelled in either case, so that ids collide, repeat and sort in interesting ways. */
 const idArb = fc.constantFrom('a', 'A-1', 'a_2', 'b', 'B', 'c-1', 'c_1', 'd', 'e9', 'Zed');
@@ -53,6 +52,9 @@ const selectionArb: fc.Arbitrary<Omit<BulkSelection, 'maxTasks' | 'after'>> = fc
 
 const UNLIMITED = 10_000;
 
+let events = 0;
+const newEventId = (): string => `event-${++events}`;
+
 function idsOf(selected: SelectedTasks): { changes: string[]; replays: string[]; skipped: string[] } {
   return { changes: selected.changes.map((c) => c.task.id), replays: selected.replays.map((r) => r.task.id), skipped: selected.skipped.map((s) => s.id) };
 }
@@ -61,7 +63,7 @@ describe('selectFailedTasks', () => {
   it('selects exactly the failed tasks that match every filter, and names every other named task with a reason', () => {
     fc.assert(
       fc.property(listingArb, selectionArb, (listed, filter) => {
-        const selected = selectFailedTasks(JOB, listed, { ...filter, maxTasks: UNLIMITED, after: null }, REQUEST);
+        const selected = selectFailedTasks(JOB, listed, { ...filter, maxTasks: UNLIMITED, after: null }, REQUEST, newEventId);
         const named = filter.taskIds === null ? null : new Set(filter.taskIds.map(idKey));
         const considered = listed.filter((s) => named === null || named.has(idKey(s.task.id)));
         const failed = (s: TaskSnapshot): boolean => s.task.state === 'completed' && s.task.result === 'failure';
@@ -79,6 +81,8 @@ describe('selectFailedTasks', () => {
           expect(all).toEqual([...named].sort());
         }
         for (const change of selected.changes) expect(change.task).toMatchObject({ state: 'active', retry_count: 0, failure_info: null });
+        // Each reactivation emits its own event.
+        expect(new Set(selected.changes.map((c) => c.history.event_id)).size).toBe(selected.changes.length);
       }),
       { numRuns: 500 },
     );
@@ -87,11 +91,11 @@ describe('selectFailedTasks', () => {
   it('pages with resumeAfter cover exactly what one unlimited call covers, none twice, at most maxTasks matches each', () => {
     fc.assert(
       fc.property(listingArb, selectionArb, fc.integer({ min: 1, max: 4 }), (listed, filter, maxTasks) => {
-        const whole = idsOf(selectFailedTasks(JOB, listed, { ...filter, maxTasks: UNLIMITED, after: null }, REQUEST));
+        const whole = idsOf(selectFailedTasks(JOB, listed, { ...filter, maxTasks: UNLIMITED, after: null }, REQUEST, newEventId));
         const paged = { changes: [] as string[], replays: [] as string[], skipped: [] as string[] };
         let after: string | null = null;
         for (let page = 0; page < 20; page += 1) {
-          const selected = selectFailedTasks(JOB, listed, { ...filter, maxTasks, after }, REQUEST);
+          const selected = selectFailedTasks(JOB, listed, { ...filter, maxTasks, after }, REQUEST, newEventId);
           expect(selected.changes.length + selected.replays.length).toBeLessThanOrEqual(maxTasks);
           const ids = idsOf(selected);
           paged.changes.push(...ids.changes);
@@ -109,9 +113,9 @@ describe('selectFailedTasks', () => {
 
   it('gives no resumeAfter when the matches end exactly at maxTasks', () => {
     const listed = ['a', 'b'].map((id) => ({ task: aFailedTask({ id }), jobStamp: 'active' as const, lastRequestId: null, etag: 'e' }));
-    const selected = selectFailedTasks(JOB, listed, { taskIds: null, failureCodes: null, exitCodes: null, maxTasks: 2, after: null }, REQUEST);
+    const selected = selectFailedTasks(JOB, listed, { taskIds: null, failureCodes: null, exitCodes: null, maxTasks: 2, after: null }, REQUEST, newEventId);
     expect(selected.resumeAfter).toBeNull();
-    const fewer = selectFailedTasks(JOB, listed, { taskIds: null, failureCodes: null, exitCodes: null, maxTasks: 1, after: null }, REQUEST);
+    const fewer = selectFailedTasks(JOB, listed, { taskIds: null, failureCodes: null, exitCodes: null, maxTasks: 1, after: null }, REQUEST, newEventId);
     expect(fewer.resumeAfter).toBe('a');
   });
 });

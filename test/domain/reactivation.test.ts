@@ -12,7 +12,7 @@ const NOW = new Date('2025-02-01T00:00:00.000Z');
 const ETAG = 'W/"datetime\'2025-01-01T01%3A00%3A00.0000000Z\'"';
 
 function request(overrides: Partial<ReactivationRequest> = {}): ReactivationRequest {
-  return { condition: { kind: 'none' }, idempotencyKey: 'req-1', requestId: 'req-1', clientRequestId: null, trigger: 'http', now: NOW, ...overrides };
+  return { condition: { kind: 'none' }, idempotencyKey: 'req-1', requestId: 'req-1', clientRequestId: null, trigger: 'http', eventId: 'event-1', now: NOW, ...overrides };
 }
 
 function snapshotOf(overrides: Partial<TaskSnapshot> = {}): TaskSnapshot {
@@ -56,6 +56,7 @@ describe('planReactivation: what changes on the task', () => {
       task_id: 'task-1',
       reactivated_at: NOW.toISOString(),
       reactivation_number: 1,
+      event_id: 'event-1',
       request_id: 'req-1',
       client_request_id: 'c-1',
       trigger: 'queue',

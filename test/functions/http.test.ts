@@ -10,7 +10,7 @@ describe('the HTTP entry point the host loads', () => {
     vi.resetModules();
   });
 
-  it('registers every route of the contract, with a function key required', async () => {
+  it('registers every route of the contract, with a function key required except for the API description', async () => {
     vi.stubEnv(SETTING.connectionString, 'UseDevelopmentStorage=true');
     const register = vi.spyOn(app, 'http').mockImplementation(() => undefined);
     await import('../../src/functions/http');
@@ -22,6 +22,8 @@ describe('the HTTP entry point the host loads', () => {
       { name: 'terminateJob', route: 'jobs/{jobId}/terminate', methods: ['POST'], authLevel: 'function' },
       { name: 'getTaskHistory', route: 'jobs/{jobId}/tasks/{taskId}/history', methods: ['GET'], authLevel: 'function' },
       { name: 'reactivateFailedTasks', route: 'jobs/{jobId}/reactivate-failed-tasks', methods: ['POST'], authLevel: 'function' },
+      // Discoverable before a client has a key.
+      { name: 'openApi', route: 'openapi.json', methods: ['GET'], authLevel: 'anonymous' },
     ]);
   });
 
@@ -30,5 +32,30 @@ describe('the HTTP entry point the host loads', () => {
     vi.stubEnv(SETTING.tableServiceUri, '');
     vi.spyOn(app, 'http').mockImplementation(() => undefined);
     await expect(import('../../src/functions/http')).rejects.toThrow(/TASKS_STORAGE is required/);
+  });
+});
+
+describe('the queue and timer entry points the host loads', () => {
+  afterEach(() => {
+    vi.unstubAllEnvs();
+    vi.restoreAllMocks();
+    vi.resetModules();
+  });
+
+  it('registers the reactivation queue trigger on the configured queue, with the app storage connection', async () => {
+    vi.stubEnv(SETTING.connectionString, 'UseDevelopmentStorage=true');
+    vi.stubEnv(SETTING.reactivationQueueName, 'my-requests');
+    const register = vi.spyOn(app, 'storageQueue').mockImplementation(() => undefined);
+    await import('../../src/functions/queue');
+    expect(register.mock.calls.map(([name, options]) => ({ name, queueName: options.queueName, connection: options.connection }))).toEqual([
+      { name: 'reactivateTaskFromQueue', queueName: 'my-requests', connection: 'TASKS_STORAGE' },
+    ]);
+  });
+
+  it('registers the outbox relay on a 30-second timer', async () => {
+    vi.stubEnv(SETTING.connectionString, 'UseDevelopmentStorage=true');
+    const register = vi.spyOn(app, 'timer').mockImplementation(() => undefined);
+    await import('../../src/functions/timer');
+    expect(register.mock.calls.map(([name, options]) => ({ name, schedule: options.schedule }))).toEqual([{ name: 'relayTaskEvents', schedule: '*/30 * * * * *' }]);
   });
 });

@@ -63,8 +63,10 @@ function appSettingsAsEnv(): NodeJS.ProcessEnv {
 describe('infra: app settings satisfy src/config.ts', () => {
   it('loadConfig accepts them and picks the managed identity', () => {
     const config = loadConfig(appSettingsAsEnv());
-    expect(config.storage).toEqual({ kind: 'identity', tableServiceUri: SAMPLE.table, clientId: SAMPLE.clientId });
+    expect(config.storage).toEqual({ kind: 'identity', tableServiceUri: SAMPLE.table, queueServiceUri: SAMPLE.queue, clientId: SAMPLE.clientId });
     expect(config.tableName).toBe(DEFAULT_TABLE_NAME);
+    expect(config.reactivationQueueName).toBe(DEFAULT_REACTIVATION_QUEUE_NAME);
+    expect(config.eventsQueueName).toBe(DEFAULT_EVENTS_QUEUE_NAME);
   });
 
   it('sets every setting the app reads, by its exact name, except the local-only connection string', () => {

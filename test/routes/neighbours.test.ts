@@ -5,15 +5,18 @@ import { makeGetTaskHandler } from '../../src/routes/getTask';
 import { makeGetTaskHistoryHandler } from '../../src/routes/getTaskHistory';
 import { makeReactivateTaskHandler } from '../../src/routes/reactivateTask';
 import { makeTerminateJobHandler } from '../../src/routes/terminateJob';
+import type { MessageQueue } from '../../src/storage/messageQueue';
 import type { TaskTable } from '../../src/storage/taskTable';
 import { aFailedTask, aJob, aRunningTask } from '../support/fixtures';
 import { invoke } from '../support/http';
-import { freshTable, uniqueId } from '../support/storage';
+import { freshQueue, freshTable, uniqueId } from '../support/storage';
 
 let table: TaskTable;
+let events: MessageQueue;
 
 beforeAll(async () => {
   ({ table } = await freshTable());
+  events = await freshQueue('events');
 });
 
 async function seed(): Promise<string> {
@@ -65,7 +68,7 @@ describe('POST /jobs/{jobId}/terminate', () => {
     expect(answer.headers.get('etag')).toBe((await table.readJob(jobId))?.etag);
     expect((await table.readTask(jobId, 'run'))?.task).toMatchObject({ state: 'completed', failure_info: { code: 'TaskEnded' } });
     expect(await invoke(handler, { path: '/x', params: { jobId } })).toMatchObject({ status: 409, body: { error: { code: 'JOB_COMPLETED' } } });
-    const reactivation = await invoke(makeReactivateTaskHandler({ table }), { path: '/x', params: { jobId, taskId: 'Failed-1' } });
+    const reactivation = await invoke(makeReactivateTaskHandler({ table, events }), { path: '/x', params: { jobId, taskId: 'Failed-1' } });
     expect(reactivation).toMatchObject({ status: 409, body: { error: { code: 'JOB_COMPLETED' } } });
   });
 
@@ -91,7 +94,7 @@ describe('GET /jobs/{jobId}/tasks/{taskId}/history', () => {
     const call = { method: 'GET', path: '/x', params: { jobId, taskId: 'Failed-1' } };
     expect(await invoke(history, call)).toMatchObject({ status: 200, body: { success: true, data: [] } });
     const clientRequestId = '0f8fad5b-d9cb-469f-a165-70867728950e';
-    const reactivated = await invoke(makeReactivateTaskHandler({ table }), { path: '/x', params: { jobId, taskId: 'Failed-1' }, headers: { 'client-request-id': clientRequestId } });
+    const reactivated = await invoke(makeReactivateTaskHandler({ table, events }), { path: '/x', params: { jobId, taskId: 'Failed-1' }, headers: { 'client-request-id': clientRequestId } });
     const answer = await invoke(history, call);
     expect(answer.body.data).toEqual([
       expect.objectContaining({

@@ -4,18 +4,21 @@ import type { HttpHandler } from '@azure/functions';
 import { beforeAll, describe, expect, it } from 'vitest';
 
 import { makeReactivateTaskHandler } from '../../src/routes/reactivateTask';
+import type { MessageQueue } from '../../src/storage/messageQueue';
 import type { TaskTable } from '../../src/storage/taskTable';
 import { aFailedTask, aJob, aRunningTask } from '../support/fixtures';
 import { invoke, type Call } from '../support/http';
-import { freshTable, tableWith, uniqueId } from '../support/storage';
+import { freshQueue, freshTable, peekAll, tableWith, uniqueId } from '../support/storage';
 
 let table: TaskTable;
+let events: MessageQueue;
 let tableName: string;
 let handler: HttpHandler;
 
 beforeAll(async () => {
   ({ table, tableName } = await freshTable());
-  handler = makeReactivateTaskHandler({ table });
+  events = await freshQueue('events');
+  handler = makeReactivateTaskHandler({ table, events });
 });
 
 async function seedFailed(): Promise<string> {
@@ -55,6 +58,31 @@ describe('POST /jobs/{jobId}/tasks/{taskId}/reactivate', () => {
     expect(again.headers.has('client-request-id')).toBe(false);
     expect(again.body.data).toEqual(first.body.data);
     expect(again.headers.get('request-id')).not.toBe(first.headers.get('request-id'));
+  });
+
+  it('emits exactly one task.reactivated event, with the new ETag, and marks its outbox row published; a replay emits none', async () => {
+    const jobId = await seedFailed();
+    const own = await freshQueue('events');
+    const withOwnQueue = makeReactivateTaskHandler({ table, events: own });
+    const clientRequestId = randomUUID();
+    const first = await invoke(withOwnQueue, reactivate(jobId, 'task-7', { headers: { 'client-request-id': clientRequestId } }));
+    await invoke(withOwnQueue, reactivate(jobId, 'task-7', { headers: { 'client-request-id': clientRequestId } }));
+    const [history] = await table.listHistory(jobId, 'task-7');
+    expect(await peekAll(own)).toEqual([
+      {
+        type: 'task.reactivated',
+        event_id: history?.event_id,
+        job_id: jobId,
+        task_id: 'task-7',
+        request_id: clientRequestId,
+        client_request_id: clientRequestId,
+        trigger: 'http',
+        reactivation_number: 1,
+        etag: first.headers.get('etag'),
+        time: history?.reactivated_at,
+      },
+    ]);
+    expect(await table.listUnpublishedEvents(new Date(Date.now() + 60_000).toISOString())).not.toContainEqual(expect.objectContaining({ job_id: jobId }));
   });
 
   it.each([
@@ -102,7 +130,8 @@ describe('POST /jobs/{jobId}/tasks/{taskId}/reactivate', () => {
     const lines = answer.logs.filter((log) => log.message.includes('"event":"request"'));
     expect(lines).toHaveLength(1);
     const line = JSON.parse(lines[0]?.message ?? '{}') as Record<string, unknown>;
-    expect(line).toMatchObject({ requestId: answer.headers.get('request-id'), route: 'reactivateTask', jobId, taskId: 'task-7', status: 200, outcome: 'OK', storageRequests: 3, conflicts: 0 });
+    expect(line).toMatchObject({ requestId: answer.headers.get('request-id'), route: 'reactivateTask', jobId, taskId: 'task-7', status: 200, outcome: 'OK', storageRequests: 5, conflicts: 0 });
+    // Two reads in parallel and one transaction; then the event is sent and its outbox row marked.
     expect(typeof line.durationMs).toBe('number');
     expect(answer.logs.map((l) => l.message).join('\n')).not.toMatch(/AccountKey|SharedAccessSignature|sig=/);
   });
@@ -113,7 +142,7 @@ describe('POST /jobs/{jobId}/tasks/{taskId}/reactivate', () => {
       name: 'busy',
       sendRequest: (request) => Promise.resolve({ request, status: 503, headers: request.headers, bodyAsText: '' }),
     });
-    const answer = await invoke(makeReactivateTaskHandler({ table: busyTable }), reactivate(jobId, 'task-7', { query: '?timeout=5' }));
+    const answer = await invoke(makeReactivateTaskHandler({ table: busyTable, events }), reactivate(jobId, 'task-7', { query: '?timeout=5' }));
     expect(answer).toMatchObject({ status: 503, body: { success: false, error: { code: 'SERVER_BUSY' } } });
     expect(answer.headers.get('retry-after')).toBe('1');
   });
@@ -127,7 +156,7 @@ describe('POST /jobs/{jobId}/tasks/{taskId}/reactivate', () => {
         return request.method === 'GET' ? { ...response, bodyAsText: response.bodyAsText?.replace('"state":"completed"', '"state":"exploded"') } : response;
       },
     });
-    const answer = await invoke(makeReactivateTaskHandler({ table: corrupt }), reactivate(jobId));
+    const answer = await invoke(makeReactivateTaskHandler({ table: corrupt, events }), reactivate(jobId));
     expect(answer.status).toBe(500);
     expect(answer.body.error?.code).toBe('INTERNAL_ERROR');
     expect(answer.body.error?.message).toContain(answer.headers.get('request-id'));

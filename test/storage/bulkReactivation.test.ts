@@ -21,8 +21,8 @@ async function plannedChanges(count: number): Promise<{ jobId: string; changes: 
   await table.loadJob(job, Array.from({ length: count }, (_, n) => aFailedTask({ id: `t${String(n).padStart(3, '0')}`, job_id: jobId })));
   const jobSnapshot = await table.readJob(jobId);
   const listed = await table.listTasks(jobId);
-  const request = { condition: { kind: 'none' as const }, idempotencyKey: 'k', requestId: 'k', clientRequestId: null, trigger: 'http' as const, now: new Date() };
-  const changes = listed.map((snapshot) => planReactivation(jobSnapshot, snapshot, request)).filter((plan): plan is ReactivationChange => plan.kind === 'change');
+  const request = { condition: { kind: 'none' as const }, idempotencyKey: 'k', requestId: 'k', clientRequestId: null, trigger: 'http' as const, eventId: 'e', now: new Date() };
+  const changes = listed.map((snapshot, n) => planReactivation(jobSnapshot, snapshot, { ...request, eventId: `event-${n}` })).filter((plan): plan is ReactivationChange => plan.kind === 'change');
   return { jobId, changes };
 }
 

@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import type { PipelinePolicy } from '@azure/core-rest-pipeline';
 import { inject } from 'vitest';
 
+import { createQueueClient, decodeMessage, MessageQueue } from '../../src/storage/messageQueue';
 import { createTableClient } from '../../src/storage/tableClient';
 import { TaskTable } from '../../src/storage/taskTable';
 
@@ -31,4 +32,17 @@ export function isRowRead(request: { method: string; url: string }, row: 'job' |
 
 export function uniqueId(prefix: string): string {
   return `${prefix}-${randomUUID().slice(0, 8)}`;
+}
+
+/** A fresh, empty queue on the test Azurite. */
+export async function freshQueue(prefix = 'q'): Promise<MessageQueue> {
+  const queue = new MessageQueue(createQueueClient({ kind: 'connectionString', connectionString: azuriteConnectionString() }, `${prefix}-${randomUUID()}`));
+  await queue.ensureExists();
+  return queue;
+}
+
+/** Every message now on a queue, decoded, without removing any (Azurite peeks at most 32). */
+export async function peekAll(queue: MessageQueue): Promise<unknown[]> {
+  const peeked = await queue.queueClient.peekMessages({ numberOfMessages: 32 });
+  return peeked.peekedMessageItems.map((item) => decodeMessage(item.messageText));
 }

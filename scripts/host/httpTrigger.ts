@@ -1,0 +1,115 @@
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+
+import { HttpRequest, HttpResponse, InvocationContext, type HttpFunctionOptions, type HttpHandler, type HttpMethod } from '@azure/functions';
+
+import type { Registration } from './registrations';
+import { matchRoute, parseRouteTemplate, specificity, splitPath, type RouteTemplate } from './routeTemplate';
+
+interface HttpRoute {
+  name: string;
+  template: RouteTemplate;
+  methods: readonly HttpMethod[];
+  handler: HttpHandler;
+}
+
+export type LogLine = (functionName: string, level: string, message: string) => void;
+
+/** The defaults the host applies to `app.http` options: route = function name, methods GET and POST. */
+function httpRoute(name: string, options: HttpFunctionOptions, routePrefix: string): HttpRoute {
+  const route = options.route ?? name;
+  return {
+    name,
+    template: parseRouteTemplate([routePrefix, route].filter((part) => part !== '').join('/')),
+    methods: (options.methods ?? ['GET', 'POST']).map((method) => method.toUpperCase() as HttpMethod),
+    handler: options.handler,
+  };
+}
+
+/**
+ * The HTTP trigger of the local host: node:http request → the library's own `HttpRequest` (route
+ * parameters filled in as the host fills them) → the registered handler with a real
+ * `InvocationContext` → its answer written back. Function keys are not checked, as Core Tools does
+ * not check them locally. A path that no route matches answers 404, a route asked with a method it
+ * does not take answers 405 (with `Allow`), both in the app's error envelope.
+ */
+export function httpListener(registrations: readonly Registration[], routePrefix: string, log: LogLine): (req: IncomingMessage, res: ServerResponse) => void {
+  const routes = registrations
+    .filter((registration): registration is Extract<Registration, { kind: 'http' }> => registration.kind === 'http')
+    .map((registration) => httpRoute(registration.name, registration.options, routePrefix))
+    .sort((a, b) => specificity(a.template).localeCompare(specificity(b.template)));
+  return (req, res) => {
+    serve(routes, req, res, log).catch((error: unknown) => {
+      log('host', 'error', `request failed: ${error instanceof Error ? error.message : String(error)}`);
+      if (!res.headersSent) writeEnvelopeError(res, 500, 'INTERNAL_ERROR', 'The local host failed to serve the request.');
+      else res.destroy();
+    });
+  };
+}
+
+async function serve(routes: readonly HttpRoute[], req: IncomingMessage, res: ServerResponse, log: LogLine): Promise<void> {
+  const url = new URL(req.url ?? '/', `http://${req.headers.host ?? 'localhost'}`);
+  const method = (req.method ?? 'GET').toUpperCase();
+  const segments = splitPath(url.pathname);
+  const matches = routes.flatMap((route) => {
+    const params = matchRoute(route.template, segments);
+    return params === null ? [] : [{ route, params }];
+  });
+  const chosen = matches.find(({ route }) => route.methods.includes(method as HttpMethod));
+  if (chosen === undefined) {
+    req.resume();
+    if (matches.length === 0) {
+      writeEnvelopeError(res, 404, 'NOT_FOUND', `No route matches ${url.pathname}.`);
+    } else {
+      const allowed = [...new Set(matches.flatMap(({ route }) => route.methods))];
+      writeEnvelopeError(res, 405, 'METHOD_NOT_ALLOWED', `${url.pathname} does not take ${method}; it takes ${allowed.join(', ')}.`, { Allow: allowed.join(', ') });
+    }
+    return;
+  }
+  const body = await readBody(req);
+  const request = new HttpRequest({
+    method,
+    url: url.toString(),
+    headers: flattenHeaders(req.headers),
+    params: chosen.params,
+    // The library drops a body on GET and HEAD (with a warning); do the same without one.
+    ...(body.length > 0 && method !== 'GET' && method !== 'HEAD' ? { body: { bytes: new Uint8Array(body) } } : {}),
+  });
+  const name = chosen.route.name;
+  const context = new InvocationContext({
+    invocationId: randomUUID(),
+    functionName: name,
+    logHandler: (level, ...args) => {
+      log(name, level, args.map((arg) => (typeof arg === 'string' ? arg : JSON.stringify(arg))).join(' '));
+    },
+  });
+  const response = new HttpResponse(await chosen.route.handler(request, context));
+  const payload = Buffer.from(await response.arrayBuffer());
+  const headers: Record<string, string> = {};
+  response.headers.forEach((value, key) => {
+    headers[key] = value;
+  });
+  res.writeHead(response.status, headers);
+  res.end(payload);
+}
+
+function readBody(req: IncomingMessage): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.once('end', () => {
+      resolve(Buffer.concat(chunks));
+    });
+    req.once('error', reject);
+  });
+}
+
+function flattenHeaders(headers: IncomingMessage['headers']): Record<string, string> {
+  return Object.fromEntries(Object.entries(headers).flatMap(([name, value]) => (value === undefined ? [] : [[name, Array.isArray(value) ? value.join(', ') : value]])));
+}
+
+/** The app's error envelope, for the answers the host gives itself (no function ran). */
+function writeEnvelopeError(res: ServerResponse, status: number, code: string, message: string, headers: Record<string, string> = {}): void {
+  res.writeHead(status, { 'content-type': 'application/json', 'request-id': randomUUID(), ...headers });
+  res.end(JSON.stringify({ success: false, error: { code, message } }));
+}

@@ -1,0 +1,53 @@
+import { readFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+
+import { httpListener, type LogLine } from './httpTrigger';
+import { loadRegistrations, type Registration } from './registrations';
+
+/**
+ * A small stand-in for the Functions host, for machines without Core Tools: it loads the app's
+ * entry files as the host does, and runs each registration through the module of its trigger kind.
+ * Only HTTP triggers have one; a registration of any other kind is reported, never silently
+ * dropped. (A new kind gets a module beside httpTrigger.ts and a line in `start`.)
+ */
+export interface LocalHost {
+  url: string;
+  registrations: readonly Registration[];
+  notServed: readonly Registration[];
+  close(): Promise<void>;
+}
+
+export async function startLocalHost(options: { root: string; port: number; host: string; log: LogLine }): Promise<LocalHost> {
+  const registrations = loadRegistrations(options.root);
+  const notServed = registrations.filter((registration) => registration.kind !== 'http');
+  const server = createServer(httpListener(registrations, routePrefix(options.root), options.log));
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port, options.host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://${options.host}:${port}`,
+    registrations,
+    notServed,
+    close: () =>
+      new Promise((resolve) => {
+        server.close(() => {
+          resolve();
+        });
+        server.closeAllConnections();
+      }),
+  };
+}
+
+/** host.json `extensions.http.routePrefix`, "api" when unset: the same prefix the host applies. */
+export function routePrefix(root: string): string {
+  const hostJson = JSON.parse(readFileSync(path.join(root, 'host.json'), 'utf8')) as { extensions?: { http?: { routePrefix?: unknown } } };
+  const prefix = hostJson.extensions?.http?.routePrefix;
+  return typeof prefix === 'string' ? prefix.replace(/^\/+|\/+$/g, '') : 'api';
+}

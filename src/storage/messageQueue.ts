@@ -1,0 +1,62 @@
+import { QueueClient, type StoragePipelineOptions } from '@azure/storage-queue';
+import { DefaultAzureCredential } from '@azure/identity';
+
+import type { StorageConnection } from '../config';
+import { noteQueueRequest } from './requestMeter';
+import { translateFault } from './storageErrors';
+
+/**
+ * The Functions host expects queue messages base64-encoded (`extensions.queues.messageEncoding`
+ * defaults to base64) and moves a message it cannot decode straight to the poison queue, so every
+ * message we send, and every one a user sends through our producer, is JSON then base64.
+ */
+export function encodeMessage(value: unknown): string {
+  return Buffer.from(JSON.stringify(value), 'utf8').toString('base64');
+}
+
+export function decodeMessage(text: string): unknown {
+  return JSON.parse(Buffer.from(text, 'base64').toString('utf8'));
+}
+
+/** A queue we send JSON messages to: the events queue, a poison queue, the requests queue. */
+export class MessageQueue {
+  constructor(private readonly client: QueueClient) {}
+
+  get name(): string {
+    return this.client.name;
+  }
+
+  async send(value: unknown, signal?: AbortSignal): Promise<string> {
+    noteQueueRequest();
+    try {
+      const response = await this.client.sendMessage(encodeMessage(value), { abortSignal: signal });
+      return response.messageId;
+    } catch (error) {
+      throw translateFault(error);
+    }
+  }
+
+  /** Local runs and tests only: in Azure the queues are provisioned, and the app may not create them. */
+  async ensureExists(): Promise<void> {
+    await this.client.createIfNotExists();
+  }
+
+  /** The raw client, for tools that read the queue (tests, the local host). */
+  get queueClient(): QueueClient {
+    return this.client;
+  }
+}
+
+const RETRY_OPTIONS: StoragePipelineOptions['retryOptions'] = { maxTries: 4, retryDelayInMs: 100, maxRetryDelayInMs: 2_000 };
+
+export function createQueueClient(storage: StorageConnection, queueName: string): QueueClient {
+  if (storage.kind === 'connectionString') {
+    return new QueueClient(storage.connectionString, queueName, { retryOptions: RETRY_OPTIONS });
+  }
+  const credential = new DefaultAzureCredential(storage.clientId !== undefined ? { managedIdentityClientId: storage.clientId } : {});
+  return new QueueClient(`${storage.queueServiceUri.replace(/\/$/, '')}/${queueName}`, credential, { retryOptions: RETRY_OPTIONS });
+}
+
+export function poisonQueueName(queueName: string): string {
+  return `${queueName}-poison`;
+}

@@ -1,0 +1,94 @@
+import { execFile, execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { promisify } from 'node:util';
+
+/** The app started exactly as a user starts it, `npm start`, in a process group of its own. */
+export interface StartedApp {
+  url: string;
+  child: ChildProcess;
+  output: () => string;
+}
+
+export function startApp(env: NodeJS.ProcessEnv): Promise<StartedApp> {
+  const child = spawn('npm', ['start'], { env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      reject(new Error(`npm start did not print its URL in time:\n${output}`));
+    }, 60_000);
+    const onData = (chunk: Buffer): void => {
+      output += chunk.toString();
+      const url = /app:\s+(http:\/\/\S+)/.exec(output)?.[1];
+      if (url !== undefined) {
+        clearTimeout(timer);
+        resolve({ url, child, output: () => output });
+      }
+    };
+    child.stdout.on('data', onData);
+    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`npm start exited (${String(code)}):\n${output}`));
+    });
+  });
+}
+
+/** Every process below `pid`, read from `ps` (Linux and macOS). */
+export function descendantsOf(pid: number): number[] {
+  const table = execFileSync('ps', ['-A', '-o', 'pid=,ppid='], { encoding: 'utf8' })
+    .trim()
+    .split('\n')
+    .map((line) => line.trim().split(/\s+/).map(Number) as [number, number]);
+  const found: number[] = [];
+  const walk = (parent: number): void => {
+    for (const [child, ppid] of table) {
+      if (ppid === parent) {
+        found.push(child);
+        walk(child);
+      }
+    }
+  };
+  walk(pid);
+  return found;
+}
+
+export function isRunning(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Ctrl-C, as a terminal sends it: SIGINT to the whole process group. Resolves when npm has exited. */
+export function pressCtrlC(app: StartedApp): Promise<void> {
+  const pid = app.child.pid;
+  if (pid === undefined || app.child.exitCode !== null) return Promise.resolve();
+  return new Promise((resolve) => {
+    app.child.once('exit', () => {
+      resolve();
+    });
+    process.kill(-pid, 'SIGINT');
+  });
+}
+
+export async function waitUntilGone(pids: readonly number[], ms = 10_000): Promise<number[]> {
+  const until = Date.now() + ms;
+  let alive = pids.filter(isRunning);
+  while (alive.length > 0 && Date.now() < until) {
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    alive = alive.filter(isRunning);
+  }
+  return alive;
+}
+
+/** `npm run seed -- <file>`, as the README runs it. */
+export async function seed(file: string, env: NodeJS.ProcessEnv): Promise<{ code: number; output: string }> {
+  try {
+    const { stdout, stderr } = await promisify(execFile)('npm', ['run', 'seed', '--', file], { env });
+    return { code: 0, output: stdout + stderr };
+  } catch (error) {
+    const failed = error as { code?: number; stdout?: string; stderr?: string };
+    return { code: failed.code ?? 1, output: (failed.stdout ?? '') + (failed.stderr ?? '') };
+  }
+}
