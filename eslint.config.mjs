@@ -42,7 +42,7 @@ export default defineConfig(
     },
   },
   {
-    files: ['test/**/*.ts', 'scripts/**', '*.mjs', 'vitest.config.mts'],
+    files: ['test/**/*.ts', 'scripts/**', 'bench/**', '*.mjs', 'vitest.config.mts'],
     rules: {
       'no-console': 'off',
       '@typescript-eslint/no-non-null-assertion': 'off',

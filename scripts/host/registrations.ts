@@ -1,4 +1,3 @@
-import { readFileSync, readdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 
@@ -14,9 +13,11 @@ const HTTP_SHORTHANDS: Partial<Record<keyof typeof app, HttpMethod>> = { get: 'G
 const NOT_TRIGGERS = new Set(['hook', 'setup']);
 
 /**
- * Loads the app's entry files (package.json `main`, as the Node worker does) with every `app.*`
- * registration call captured instead of sent to a host. What the local host serves is therefore
- * exactly what the app registers with Azure, whatever kind of trigger and whoever added it.
+ * Loads the app's entry with every `app.*` registration call captured instead of sent to a host.
+ * What the local host serves is therefore exactly what the app registers with Azure, whatever kind
+ * of trigger and whoever added it. It loads the unbundled build of the entry the deployment bundle
+ * is made from (package.json `main` is that bundle): a bundle carries its own copy of
+ * `@azure/functions`, whose `app` could not be intercepted here.
  */
 export function loadRegistrations(root: string): Registration[] {
   const captured: Registration[] = [];
@@ -42,24 +43,12 @@ export function loadRegistrations(root: string): Registration[] {
   }
   try {
     const load = createRequire(path.join(root, 'package.json'));
-    for (const file of entryFiles(root)) load(file);
+    load(path.join(root, UNBUNDLED_ENTRY));
   } finally {
     for (const [member, original] of originals) target[member] = original;
   }
   return captured;
 }
 
-/** The files package.json `main` names; a `*` in the file name part matches any characters. */
-export function entryFiles(root: string): string[] {
-  const main = (JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as { main?: string }).main ?? 'index.js';
-  const dir = path.join(root, path.dirname(main));
-  const pattern = new RegExp(`^${path.basename(main).split('*').map(escapeRegExp).join('.*')}$`);
-  return readdirSync(dir)
-    .filter((name) => pattern.test(name))
-    .sort()
-    .map((name) => path.join(dir, name));
-}
-
-function escapeRegExp(text: string): string {
-  return text.replace(/[.+?^${}()|[\]\\]/g, '\\$&');
-}
+/** The compiled entry that scripts/bundle.ts bundles into package.json `main`. */
+export const UNBUNDLED_ENTRY = 'dist/src/main.js';

@@ -1,7 +1,7 @@
 import { QueueClient, type StoragePipelineOptions } from '@azure/storage-queue';
-import { DefaultAzureCredential } from '@azure/identity';
 
 import type { StorageConnection } from '../config';
+import { managedIdentityCredential } from './credential';
 import { noteQueueRequest } from './requestMeter';
 import { translateFault } from './storageErrors';
 
@@ -53,7 +53,7 @@ export function createQueueClient(storage: StorageConnection, queueName: string)
   if (storage.kind === 'connectionString') {
     return new QueueClient(storage.connectionString, queueName, { retryOptions: RETRY_OPTIONS });
   }
-  const credential = new DefaultAzureCredential(storage.clientId !== undefined ? { managedIdentityClientId: storage.clientId } : {});
+  const credential = managedIdentityCredential(storage.clientId);
   return new QueueClient(`${storage.queueServiceUri.replace(/\/$/, '')}/${queueName}`, credential, { retryOptions: RETRY_OPTIONS });
 }
 

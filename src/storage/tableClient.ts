@@ -1,8 +1,8 @@
 import type { PipelinePolicy } from '@azure/core-rest-pipeline';
 import { TableClient, type TableServiceClientOptions } from '@azure/data-tables';
-import { DefaultAzureCredential } from '@azure/identity';
 
 import type { StorageConnection } from '../config';
+import { managedIdentityCredential } from './credential';
 import { requestMeterPolicy } from './requestMeter';
 
 /**
@@ -23,6 +23,6 @@ export function createTableClient(storage: StorageConnection, tableName: string,
     const insecure = /(^|;)\s*(UseDevelopmentStorage=true|DefaultEndpointsProtocol=http)\s*(;|$)/i.test(storage.connectionString);
     return TableClient.fromConnectionString(storage.connectionString, tableName, { ...options, allowInsecureConnection: insecure });
   }
-  const credential = new DefaultAzureCredential(storage.clientId !== undefined ? { managedIdentityClientId: storage.clientId } : {});
+  const credential = managedIdentityCredential(storage.clientId);
   return new TableClient(storage.tableServiceUri, tableName, credential, options);
 }
