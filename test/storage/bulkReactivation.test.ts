@@ -5,7 +5,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import type { BulkReactivationResult } from '../../src/domain/bulkResult';
 import { planReactivation, type ReactivationChange } from '../../src/domain/reactivation';
 import { reactivationTransactions, type TaskTable } from '../../src/storage/taskTable';
-import { benchBulkReactivation } from '../../scripts/benchBulkReactivation';
+import { benchBulkReactivation } from '../../bench/bulkReactivation';
 import { aFailedTask, aJob } from '../support/fixtures';
 import { freshTable, uniqueId } from '../support/storage';
 
