@@ -65,14 +65,18 @@ export async function commitInTransactions(
   const reserveMs = Math.min(MAX_RESERVE_MS, deadline.remainingMs() / 4);
   let next = 0;
   let faulted = false;
+  // A transaction started now must also end before the reserve: as slow as the slowest one so far.
+  let slowestMs = 0;
   // The first transaction always starts, so every call makes progress however short its budget.
   const take = (): number | undefined =>
-    report.jobEnding !== null || faulted || next >= transactions.length || (next > 0 && deadline.remainingMs() <= reserveMs) ? undefined : next++;
+    report.jobEnding !== null || faulted || next >= transactions.length || (next > 0 && deadline.remainingMs() <= reserveMs + slowestMs) ? undefined : next++;
   const worker = async (): Promise<void> => {
     for (let index = take(); index !== undefined; index = take()) {
       const transaction = transactions[index];
       if (transaction === undefined) return;
+      const started = performance.now();
       transaction.status = await commitTransaction(deps, job, transaction, report, filter, request, deadline, stats);
+      slowestMs = Math.max(slowestMs, performance.now() - started);
       if (transaction.status !== 'done') faulted = true;
       await deps.hooks?.afterTransaction?.(index);
     }
