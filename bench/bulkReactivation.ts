@@ -1,11 +1,10 @@
 import { randomUUID } from 'node:crypto';
 
-import type { Job } from '../src/domain/job';
-import type { Task } from '../src/domain/task';
 import { Deadline } from '../src/service/deadline';
 import { reactivateFailedTasks } from '../src/service/reactivateFailedTasks';
 import { countStorageRequests } from '../src/storage/requestMeter';
 import type { TaskTable } from '../src/storage/taskTable';
+import { failedTask, job } from './world';
 
 /** What one bulk reactivation of `tasks` failed tasks cost. */
 export interface BulkReactivationFigures {
@@ -17,39 +16,15 @@ export interface BulkReactivationFigures {
   durationMs: number;
 }
 
-const AT = '2025-01-01T00:00:00.000Z';
-
-function failedTask(jobId: string, n: number): Task {
-  return {
-    id: `task-${String(n).padStart(6, '0')}`,
-    job_id: jobId,
-    state: 'completed',
-    state_transition_time: AT,
-    previous_state: 'running',
-    previous_state_transition_time: AT,
-    created_at: AT,
-    last_modified: AT,
-    max_retry_count: 2,
-    retry_count: 2,
-    requeue_count: 0,
-    exit_code: 1,
-    result: 'failure',
-    failure_info: { category: 'usererror', code: 'FailureExitCode', message: 'exit 1' },
-    start_time: AT,
-    end_time: AT,
-    last_retry_time: AT,
-    reactivation_count: 0,
-  };
-}
-
 /**
- * Loads a fresh job of `tasks` failed tasks into `table`, then reactivates them all in one bulk call
- * (with a client-request-id, so the answer is stored too) and measures it. Loading is not counted.
+ * Loads a fresh job of `tasks` failed tasks (the test suite's builders) into `table`, then
+ * reactivates them all in one bulk call (with a client-request-id, so the answer is stored too) and
+ * measures it. Loading is not counted. Give it a table of its own (`newWorld`): Azurite slows down
+ * as a table grows, so rows left by other measurements would inflate the figures.
  */
 export async function benchBulkReactivation(table: TaskTable, tasks: number): Promise<BulkReactivationFigures> {
   const jobId = `bench-${randomUUID().slice(0, 8)}`;
-  const job: Job = { id: jobId, state: 'active', state_transition_time: AT, previous_state: null, created_at: AT, last_modified: AT, termination_reason: null };
-  await table.loadJob(job, Array.from({ length: tasks }, (_, n) => failedTask(jobId, n)));
+  await table.loadJob(job(jobId), Array.from({ length: tasks }, (_, n) => failedTask(jobId, `task-${String(n).padStart(6, '0')}`)));
   const stats = { conflicts: 0, faults: 0 };
   const started = performance.now();
   const { count, result } = countStorageRequests(() =>

@@ -3,7 +3,8 @@ import { copyFileSync, existsSync } from 'node:fs';
 import { createServer } from 'node:net';
 import path from 'node:path';
 
-import { SETTING } from '../src/config';
+import { loadConfig, SETTING } from '../src/config';
+import { createQueueClient, poisonQueueName } from '../src/storage/messageQueue';
 import { azuriteOnStandardPorts, type StandardAzurite } from './host/azuriteOnStandardPorts';
 import { startLocalHost } from './host/localHost';
 import { describeConnectionString, isDevelopmentStorage, LOCAL_SETTINGS, LOCAL_SETTINGS_EXAMPLE, localSettings, projectRoot } from './settings';
@@ -115,6 +116,7 @@ async function main(): Promise<void> {
     azurite = await azuriteOnStandardPorts(options.dataFolder);
     if (azurite.kind === 'started') stops.push(azurite.stop);
   }
+  await ensureAppQueues(settings);
   const storage = storageLine(settings, azurite);
   const port = portFromEnv();
 
@@ -156,6 +158,18 @@ async function main(): Promise<void> {
   printReady(host.url, 'the local host (Core Tools not found on PATH; function keys are not checked)', storage);
 }
 
+/**
+ * In Azure the Bicep creates the app's queues, and the app has no right to create them; against
+ * a connection string (Azurite, or a storage account used with a key) they are created here.
+ */
+async function ensureAppQueues(settings: Record<string, string>): Promise<void> {
+  const connectionString = settings[SETTING.connectionString];
+  if (connectionString === undefined) return;
+  const config = loadConfig(settings);
+  const names = [config.reactivationQueueName, poisonQueueName(config.reactivationQueueName), config.eventsQueueName];
+  await Promise.all(names.map((name) => createQueueClient({ kind: 'connectionString', connectionString }, name).createIfNotExists()));
+}
+
 function storageLine(settings: Record<string, string>, azurite: StandardAzurite | undefined): string {
   const table = settings[SETTING.tableName] ?? 'batchtasks';
   const connectionString = settings[SETTING.connectionString];
@@ -176,6 +190,7 @@ function printReady(url: string, runner: string, storage: string): void {
   console.log(`  app:     ${url}   (API description: ${url}/openapi.json)`);
   console.log(`  storage: ${storage}`);
   console.log(`  load the demo jobs: npm run seed -- fixtures/demo.json`);
+  console.log(`  reactivate through the queue: npm run enqueue -- <jobId> <taskId>`);
   console.log('Press Ctrl-C to stop.');
 }
 

@@ -5,8 +5,11 @@ import path from 'node:path';
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
+import { QueueClient } from '@azure/storage-queue';
+
+import { decodeMessage } from '../../src/storage/messageQueue';
 import { azuriteConnectionString } from '../support/storage';
-import { descendantsOf, pressCtrlC, seed, startApp, waitUntilGone, type StartedApp } from './startedApp';
+import { descendantsOf, npmRun, pressCtrlC, seed, startApp, waitUntilGone, type StartedApp } from './startedApp';
 import { differences, walkthroughSteps } from './walkthrough';
 
 /**
@@ -34,7 +37,15 @@ function failedTask(id: string): Record<string, unknown> {
 }
 
 beforeAll(async () => {
-  env = { ...process.env, PORT: '0', TASKS_STORAGE: azuriteConnectionString(), TASKS_TABLE_NAME: `e2e${randomUUID().replaceAll('-', '')}` };
+  const suffix = randomUUID().replaceAll('-', '');
+  env = {
+    ...process.env,
+    PORT: '0',
+    TASKS_STORAGE: azuriteConnectionString(),
+    TASKS_TABLE_NAME: `e2e${suffix}`,
+    TASKS_REACTIVATION_QUEUE: `requests-${suffix}`,
+    TASKS_EVENTS_QUEUE: `events-${suffix}`,
+  };
   app = await startApp(env);
   const dir = mkdtempSync(path.join(tmpdir(), 'e2e-fixture-'));
   const fixture = path.join(dir, 'fixture.json');
@@ -42,7 +53,7 @@ beforeAll(async () => {
     fixture,
     JSON.stringify({
       jobs: [
-        { id: 'Job-A', tasks: [failedTask('Failed-1'), failedTask('failed-2'), { id: 'ok', state: 'completed', result: 'success' }, { id: 'busy', state: 'running' }] },
+        { id: 'Job-A', tasks: [failedTask('Failed-1'), failedTask('failed-2'), failedTask('via-queue'), { id: 'ok', state: 'completed', result: 'success' }, { id: 'busy', state: 'running' }] },
         { id: 'job-done', state: 'completed', tasks: [failedTask('t')] },
         { id: 'job-race', tasks: Array.from({ length: RACE_TASKS }, (_, i) => failedTask(`r${i}`)) },
       ],
@@ -58,6 +69,40 @@ afterAll(async () => {
   await pressCtrlC(app);
   // Nothing npm start began may outlive it.
   expect(await waitUntilGone(tree)).toEqual([]);
+});
+
+async function eventually<T>(probe: () => Promise<T>, done: (value: T) => boolean, ms = 20_000): Promise<T> {
+  const until = Date.now() + ms;
+  for (;;) {
+    const value = await probe();
+    if (done(value) || Date.now() > until) return value;
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}
+
+async function peek(queueName: string): Promise<string[]> {
+  const { peekedMessageItems } = await new QueueClient(azuriteConnectionString(), queueName).peekMessages({ numberOfMessages: 32 });
+  return peekedMessageItems.map((item) => item.messageText);
+}
+
+describe('npm start, end to end through the queue', () => {
+  it('npm run enqueue reactivates the task, and task.reactivated lands on the events queue', async () => {
+    const sent = await npmRun('enqueue', ['job-a', 'via-queue'], env);
+    expect(sent.code, sent.output).toBe(0);
+    const requestId = (JSON.parse(sent.output.trim().split('\n').at(-1) ?? '{}') as { request_id: string }).request_id;
+    const task = await eventually(() => call('GET', '/jobs/Job-A/tasks/via-queue'), (answer) => answer.body.data?.state === 'active');
+    expect(task.body.data).toMatchObject({ state: 'active', reactivation_count: 1 });
+    const events = await eventually(() => peek(env.TASKS_EVENTS_QUEUE ?? ''), (messages) => messages.length > 0);
+    expect(events.map((text) => decodeMessage(text))).toContainEqual(
+      expect.objectContaining({ type: 'task.reactivated', job_id: 'Job-A', task_id: 'via-queue', request_id: requestId, trigger: 'queue', etag: task.body.data?.etag }),
+    );
+  });
+
+  it('a message that is not base64 goes to the poison queue, as the host would move it', async () => {
+    await new QueueClient(azuriteConnectionString(), env.TASKS_REACTIVATION_QUEUE ?? '').sendMessage('{"job_id": "job-a", "task_id": "ok"}');
+    const poisoned = await eventually(() => peek(`${env.TASKS_REACTIVATION_QUEUE ?? ''}-poison`), (messages) => messages.length > 0);
+    expect(poisoned).toEqual(['{"job_id": "job-a", "task_id": "ok"}']);
+  });
 });
 
 describe('npm start, end to end over HTTP', () => {

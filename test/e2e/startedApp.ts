@@ -83,9 +83,14 @@ export async function waitUntilGone(pids: readonly number[], ms = 10_000): Promi
 }
 
 /** `npm run seed -- <file>`, as the README runs it. */
-export async function seed(file: string, env: NodeJS.ProcessEnv): Promise<{ code: number; output: string }> {
+export function seed(file: string, env: NodeJS.ProcessEnv): Promise<{ code: number; output: string }> {
+  return npmRun('seed', [file], env);
+}
+
+/** `npm run <script> -- <args>`, as the README runs it. */
+export async function npmRun(script: string, args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number; output: string }> {
   try {
-    const { stdout, stderr } = await promisify(execFile)('npm', ['run', 'seed', '--', file], { env });
+    const { stdout, stderr } = await promisify(execFile)('npm', ['run', script, '--', ...args], { env });
     return { code: 0, output: stdout + stderr };
   } catch (error) {
     const failed = error as { code?: number; stdout?: string; stderr?: string };

@@ -1,0 +1,65 @@
+import { randomUUID } from 'node:crypto';
+
+import { startLocalHost } from '../scripts/host/localHost';
+import { SETTING } from '../src/config';
+import { announceReactivation } from '../src/service/announceReactivation';
+import { Deadline } from '../src/service/deadline';
+import { reactivateTask } from '../src/service/reactivateTask';
+import type { MessageQueue } from '../src/storage/messageQueue';
+import { percentile, round, timed } from './stats';
+import { failedTask, job, type World } from './world';
+
+export interface HttpOverheadResult {
+  samples: number;
+  httpP50Ms: number;
+  serviceP50Ms: number;
+  ratio: number;
+}
+
+/**
+ * The same reactivation over HTTP (the local host, `npm start`'s server, on loopback) and as a
+ * direct service call that also publishes the event, as the route does; alternated one by one.
+ */
+export async function measureHttpOverhead(root: string, world: World, events: MessageQueue, connectionString: string, samples: number): Promise<HttpOverheadResult> {
+  process.env[SETTING.connectionString] = connectionString;
+  process.env[SETTING.tableName] = world.tableName;
+  process.env[SETTING.eventsQueueName] = events.name;
+  const host = await startLocalHost({ root, port: 0, host: '127.0.0.1', log: () => undefined });
+  try {
+    const warmup = 30;
+    const jobs = Array.from({ length: samples + warmup }, (_, i) => `http-${i}`);
+    await Promise.all(jobs.map((jobId) => world.table.loadJob(job(jobId), [failedTask(jobId, 'a'), failedTask(jobId, 'b')])));
+    const http: number[] = [];
+    const service: number[] = [];
+    for (const [i, jobId] of jobs.entries()) {
+      const overHttp = async () => {
+        const { ms, result } = await timed(() => fetch(`${host.url}/jobs/${jobId}/tasks/a/reactivate`, { method: 'POST' }));
+        if (result.status !== 200) throw new Error(`bench: HTTP answered ${result.status}`);
+        await result.arrayBuffer();
+        if (i >= warmup) http.push(ms);
+      };
+      const direct = async () => {
+        const { ms } = await timed(async () => {
+          const outcome = await reactivateTask(
+            { table: world.table },
+            { jobId, taskId: 'b', condition: { kind: 'none' }, requestId: randomUUID(), clientRequestId: null, trigger: 'http', deadline: Deadline.ofSeconds(30) },
+          );
+          if (outcome.kind !== 'reactivated' || outcome.history === null) throw new Error(`bench: unexpected ${outcome.kind}`);
+          await announceReactivation({ table: world.table, events }, outcome.history, outcome.etag);
+        });
+        if (i >= warmup) service.push(ms);
+      };
+      if (i % 2 === 0) {
+        await overHttp();
+        await direct();
+      } else {
+        await direct();
+        await overHttp();
+      }
+    }
+    const [h, s] = [percentile(http, 50), percentile(service, 50)];
+    return { samples, httpP50Ms: round(h), serviceP50Ms: round(s), ratio: round(h / s) };
+  } finally {
+    await host.close();
+  }
+}

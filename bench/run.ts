@@ -1,0 +1,82 @@
+import { writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+
+import { startAzurite, type RunningAzurite } from '../scripts/azurite';
+import { SETTING } from '../src/config';
+import { createQueueClient, MessageQueue } from '../src/storage/messageQueue';
+import { measureColdStart } from './coldStart';
+import { measureContention } from './contention';
+import { measureHttpOverhead } from './httpOverhead';
+import { measureServiceOverhead } from './serviceOverhead';
+import { measureTermination } from './termination';
+import { newWorld } from './world';
+
+/**
+ * `npm run bench`: what users pay, as ratios against baselines measured side by side in the same
+ * run (the machines are shared and noisy, so absolute times alone say little). Prints a table and
+ * writes bench/results.json. It measures; it does not pass or fail.
+ */
+async function main(): Promise<void> {
+  const root = process.cwd();
+  const configured = process.env[SETTING.connectionString];
+  let azurite: RunningAzurite | undefined;
+  if (configured === undefined) azurite = await startAzurite();
+  const connectionString = configured ?? azurite?.connectionString ?? '';
+  try {
+    const events = new MessageQueue(createQueueClient({ kind: 'connectionString', connectionString }, `bench-events-${Date.now()}`));
+    await events.ensureExists();
+    const step = (name: string): void => {
+      console.error(`bench: ${name}…`);
+    };
+
+    step('round trips and service overhead');
+    const service = await measureServiceOverhead(await newWorld(connectionString), events, 400);
+    step('HTTP overhead');
+    const http = await measureHttpOverhead(root, await newWorld(connectionString), events, connectionString, 300);
+    step('contention inside one job');
+    const contention = await measureContention(await newWorld(connectionString), 500);
+    step('termination of a 5,000-task job');
+    const termination = await measureTermination(await newWorld(connectionString), 5_000);
+    step('cold start');
+    const coldStart = measureColdStart(root, connectionString);
+
+    const results = {
+      measuredAt: new Date().toISOString(),
+      machine: { cpu: os.cpus()[0]?.model ?? 'unknown', cores: os.cpus().length, memoryGB: Math.round(os.totalmem() / 2 ** 30), node: process.version, platform: `${os.platform()} ${os.release()}` },
+      storage: configured === undefined ? 'Azurite 3.35.0, in memory, started by the benchmark' : 'configured storage (TASKS_STORAGE)',
+      service,
+      http,
+      contention,
+      termination,
+      coldStart,
+    };
+    const rows: [string, string, string][] = [
+      ['storage requests per reactivation', `${service.requestsPerReactivation} (with its event: ${service.requestsPerReactivationWithEvent})`, 'floor 3: 2 reads in parallel + 1 transaction'],
+      ['service / bare SDK, p50', `${service.p50Ratio} (${service.serviceP50Ms} / ${service.bareP50Ms} ms)`, 'goal ≤ 1.10'],
+      ['service / bare SDK, p99', `${service.p99Ratio} (${service.serviceP99Ms} / ${service.bareP99Ms} ms)`, 'goal ≤ 1.10'],
+      ['HTTP (local host) / service call, p50', `${http.ratio} (${http.httpP50Ms} / ${http.serviceP50Ms} ms)`, 'both publish the event'],
+      ['one job / spread, throughput', `${contention.oneJobOverSpread} (${contention.oneJobPerSecond} / ${contention.spreadPerSecond} per s)`, `goal ≥ 0.9; ${contention.tasks} tasks, ${contention.callers} callers`],
+      ['the same, bare SDK', `${contention.bareOneJobOverSpread}`, 'the share of the gap that is the storage\'s own'],
+      ['412 retries: one job, spread', `${contention.retriesOneJob}, ${contention.retriesSpread}`, 'goal 0 between different tasks'],
+      ['job row fenced / spread (naive)', `${contention.fencedOverSpread} (${contention.retriesFenced} retries)`, 'what the protocol avoids'],
+      ['terminate 5,000 tasks', `${termination.terminateMs} ms, ${termination.terminateRequests} requests`, `half active; ${termination.activeTasksLeft} left active`],
+      ['reactivations racing it, p99', `${termination.racingP99Ms} ms (${termination.racingP99OverQuiet}× quiet p99, ${termination.racingReactivations} calls)`, ''],
+      ['cold start: app / hello app', `${coldStart.ratio} (${coldStart.appLoadMs} / ${coldStart.helloLoadMs} ms)`, 'goal ≤ 1.5'],
+      ['deployment package', `${coldStart.packageMB} MB`, 'what .funcignore ships: dist/app, host.json, package.json'],
+    ];
+    const width = Math.max(...rows.map(([name]) => name.length));
+    console.log(`\nbatch-task-reactivation benchmark, ${results.machine.cpu} × ${results.machine.cores}, Node ${process.version}, ${results.storage}\n`);
+    for (const [name, value, note] of rows) console.log(`${name.padEnd(width)}  ${value}${note ? `   [${note}]` : ''}`);
+    const out = path.join(root, 'bench', 'results.json');
+    writeFileSync(out, JSON.stringify(results, null, 2) + '\n');
+    console.log(`\nwritten to ${path.relative(root, out)}`);
+  } finally {
+    await azurite?.stop();
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exitCode = 1;
+});

@@ -1,0 +1,122 @@
+import { randomUUID } from 'node:crypto';
+
+import { announceReactivation } from '../src/service/announceReactivation';
+import { Deadline } from '../src/service/deadline';
+import { reactivateTask } from '../src/service/reactivateTask';
+import type { MessageQueue } from '../src/storage/messageQueue';
+import { countStorageRequests } from '../src/storage/requestMeter';
+import { percentile, round, timed } from './stats';
+import { failedTask, job, type World } from './world';
+
+const command = (jobId: string, taskId: string) => ({
+  jobId,
+  taskId,
+  condition: { kind: 'none' as const },
+  requestId: randomUUID(),
+  clientRequestId: null,
+  trigger: 'http' as const,
+  deadline: Deadline.ofSeconds(30),
+});
+
+/**
+ * The floor a hand-written reactivation would pay with the bare SDK: the same two point reads in
+ * parallel and the same two-row transaction, with no validation, no mapping, no retry loop.
+ */
+export async function bareReactivation(world: World, jobId: string, taskId: string): Promise<void> {
+  const pk = jobId.toLowerCase();
+  const rk = `task|${taskId.toLowerCase()}`;
+  const [, task] = await Promise.all([world.raw.getEntity(pk, 'job'), world.raw.getEntity(pk, rk)]);
+  const now = new Date().toISOString();
+  const kept = ['id', 'job_id', 'created_at', 'max_retry_count', 'requeue_count', 'job_state'];
+  const updated = {
+    ...Object.fromEntries(kept.map((name) => [name, task[name]])),
+    partitionKey: pk,
+    rowKey: rk,
+    state: 'active',
+    previous_state: 'completed',
+    previous_state_transition_time: task.state_transition_time,
+    state_transition_time: now,
+    last_modified: now,
+    retry_count: 0,
+    reactivation_count: 1,
+    last_request_id: randomUUID(),
+  };
+  const etag = task.etag;
+  const history = { partitionKey: pk, rowKey: `hist|${taskId.toLowerCase()}|${String(9_999_999_999_999 - Date.now()).padStart(13, '0')}`, job_id: jobId, task_id: taskId, reactivated_at: now, exit_code: task.exit_code as number, event_published: false };
+  await world.raw.submitTransaction([
+    ['update', updated, 'Replace', { etag }],
+    ['create', history],
+  ]);
+}
+
+export interface ServiceOverheadResult {
+  samples: number;
+  requestsPerReactivation: number;
+  requestsPerReactivationWithEvent: number;
+  serviceP50Ms: number;
+  serviceP99Ms: number;
+  bareP50Ms: number;
+  bareP99Ms: number;
+  p50Ratio: number;
+  p99Ratio: number;
+}
+
+/** Alternates service and bare calls one by one, so both see the same machine at the same moments. */
+export async function measureServiceOverhead(world: World, events: MessageQueue, samples: number): Promise<ServiceOverheadResult> {
+  const warmup = 50;
+  const total = samples + warmup;
+  const jobs = Array.from({ length: total }, (_, i) => `svc-${i}`);
+  await Promise.all(jobs.map((jobId) => world.table.loadJob(job(jobId), [failedTask(jobId, 'a'), failedTask(jobId, 'b'), failedTask(jobId, 'c')])));
+
+  const service: number[] = [];
+  const bare: number[] = [];
+  let requests = 0;
+  for (const [i, jobId] of jobs.entries()) {
+    const first = i % 2 === 0;
+    const runService = async () => {
+      const { count, result } = countStorageRequests(() => reactivateTask({ table: world.table }, command(jobId, 'a')));
+      const { ms, result: outcome } = await timed(() => result);
+      if (outcome.kind !== 'reactivated') throw new Error(`bench: unexpected ${outcome.kind}`);
+      if (i >= warmup) {
+        service.push(ms);
+        requests += count.requests;
+      }
+    };
+    const runBare = async () => {
+      const { ms } = await timed(() => bareReactivation(world, jobId, 'b'));
+      if (i >= warmup) bare.push(ms);
+    };
+    if (first) {
+      await runService();
+      await runBare();
+    } else {
+      await runBare();
+      await runService();
+    }
+  }
+
+  // The same reactivation as the HTTP and queue paths do it: then the event is sent and marked.
+  let withEvent = 0;
+  const eventSamples = Math.min(100, samples);
+  for (const jobId of jobs.slice(warmup, warmup + eventSamples)) {
+    const { count, result } = countStorageRequests(async () => {
+      const outcome = await reactivateTask({ table: world.table }, command(jobId, 'c'));
+      if (outcome.kind === 'reactivated' && outcome.history !== null) await announceReactivation({ table: world.table, events }, outcome.history, outcome.etag);
+    });
+    await result;
+    withEvent += count.requests;
+  }
+
+  const [s50, s99, b50, b99] = [percentile(service, 50), percentile(service, 99), percentile(bare, 50), percentile(bare, 99)];
+  return {
+    samples,
+    requestsPerReactivation: round(requests / samples),
+    requestsPerReactivationWithEvent: round(withEvent / eventSamples),
+    serviceP50Ms: round(s50),
+    serviceP99Ms: round(s99),
+    bareP50Ms: round(b50),
+    bareP99Ms: round(b99),
+    p50Ratio: round(s50 / b50),
+    p99Ratio: round(s99 / b99),
+  };
+}
