@@ -41,6 +41,11 @@ const JOB_REFUSALS: Partial<Record<JobState, Rejection>> = {
   deleting: reject('JOB_BEING_DELETED', 'The job is being deleted; its tasks can no longer be reactivated.'),
 };
 
+/** The refusal a job in this state gives to any reactivation of its tasks, or null when it allows them. */
+export function jobStateRefusal(state: JobState): Rejection | null {
+  return JOB_REFUSALS[state] ?? null;
+}
+
 /**
  * Decides a reactivation from what was read, in the contract's order of checks: job found, task
  * found, this request already applied, precondition, job state, task state. The job state that
@@ -59,8 +64,8 @@ export function planReactivation(
   if (!conditionHolds(request.condition, { etag: snapshot.etag, lastModified: task.last_modified })) {
     return reject('CONDITION_NOT_MET', 'The condition given in the request headers is not met by the task.');
   }
-  const jobRefusal = JOB_REFUSALS[furthestJobState(job.job.state, snapshot.jobStamp)];
-  if (jobRefusal !== undefined) return jobRefusal;
+  const jobRefusal = jobStateRefusal(furthestJobState(job.job.state, snapshot.jobStamp));
+  if (jobRefusal !== null) return jobRefusal;
   if (task.state !== 'completed') {
     return reject('TASK_NOT_COMPLETED', `The task is ${task.state}; only a completed task can be reactivated.`);
   }

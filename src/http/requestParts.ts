@@ -16,7 +16,7 @@ function issue(field: string, message: string): Parsed<never> {
   return { ok: false, issues: [{ field, message }] };
 }
 
-export function fromZod<T>(schema: z.ZodType<T>, value: unknown, prefix = ''): Parsed<T> {
+export function fromZod<T, I = unknown>(schema: z.ZodType<T, I>, value: unknown, prefix = ''): Parsed<T> {
   const parsed = schema.safeParse(value);
   if (parsed.success) return valid(parsed.data);
   const field = (path: PropertyKey[]): string => [prefix, ...path.map(String)].filter(Boolean).join('.') || 'body';
@@ -153,18 +153,28 @@ export function parseCondition(headers: Headers): Parsed<Condition> {
   return valid({ kind: 'none' });
 }
 
+const CONDITIONAL_HEADERS = ['If-Match', 'If-None-Match', 'If-Modified-Since', 'If-Unmodified-Since'];
+
+/** For routes that act on many resources at once, where a precondition on one resource means nothing. */
+export function refuseConditions(headers: Headers): Parsed<null> {
+  const given = CONDITIONAL_HEADERS.filter((name) => headers.has(name));
+  if (given.length === 0) return valid(null);
+  return { ok: false, issues: given.map((field) => ({ field, message: 'is not accepted here: a condition applies to one task, use the single reactivation' })) };
+}
+
 /** Bodies are small JSON objects; anything larger is refused before it is parsed. */
 export const MAX_BODY_BYTES = 16 * 1024;
 
 /**
  * An optional JSON object body: empty means `{}`. The text is read whatever the content type says,
- * so a client that forgets the header is not refused for it.
+ * so a client that forgets the header is not refused for it. A route whose body holds long lists
+ * passes a larger limit of its own.
  */
-export async function parseJsonBody<T>(request: HttpRequest, schema: z.ZodType<T>): Promise<Parsed<T>> {
+export async function parseJsonBody<T, I = unknown>(request: HttpRequest, schema: z.ZodType<T, I>, maxBytes = MAX_BODY_BYTES): Promise<Parsed<T>> {
   const declared = Number(request.headers.get('content-length') ?? '0');
-  if (declared > MAX_BODY_BYTES) return issue('body', `must be at most ${MAX_BODY_BYTES} bytes`);
+  if (declared > maxBytes) return issue('body', `must be at most ${maxBytes} bytes`);
   const text = await request.text();
-  if (Buffer.byteLength(text) > MAX_BODY_BYTES) return issue('body', `must be at most ${MAX_BODY_BYTES} bytes`);
+  if (Buffer.byteLength(text) > maxBytes) return issue('body', `must be at most ${maxBytes} bytes`);
   if (text.trim() === '') return fromZod(schema, {}, 'body');
   let json: unknown;
   try {

@@ -3,6 +3,7 @@ import { getJobFunction } from './getJob';
 import { openApiFunction } from './getOpenApi';
 import { getTaskFunction } from './getTask';
 import { getTaskHistoryFunction } from './getTaskHistory';
+import { reactivateFailedTasksFunction } from './reactivateFailedTasks';
 import { reactivateTaskFunction } from './reactivateTask';
 import { terminateJobFunction } from './terminateJob';
 
@@ -16,5 +17,6 @@ export const HTTP_FUNCTIONS: readonly HttpFunctionDefinition[] = [
   getJobFunction,
   terminateJobFunction,
   getTaskHistoryFunction,
+  reactivateFailedTasksFunction,
   openApiFunction(() => HTTP_FUNCTIONS),
 ];

@@ -9,6 +9,8 @@ import { idKey } from '../domain/ids';
 export const JOB_ROW_KEY = 'job';
 const TASK_PREFIX = 'task|';
 const HISTORY_PREFIX = 'hist|';
+/** The stored answers of bulk reactivations; outside the `task|` range the termination sweeps. */
+const BULK_RESULT_PREFIX = 'bulk|';
 const RANGE_END = '}';
 
 export function partitionKey(jobId: string): string {
@@ -17,6 +19,11 @@ export function partitionKey(jobId: string): string {
 
 export function taskRowKey(taskId: string): string {
   return TASK_PREFIX + idKey(taskId);
+}
+
+/** The answer of a bulk reactivation, keyed by its idempotency key (a lower-cased UUID). */
+export function bulkResultRowKey(idempotencyKey: string): string {
+  return BULK_RESULT_PREFIX + idempotencyKey;
 }
 
 /** Every task row of a partition, as an OData range. */

@@ -1,11 +1,14 @@
 import { odata, type TableClient, type TableEntityResult, type TransactionAction } from '@azure/data-tables';
 
+import type { BulkReactivationResult } from '../domain/bulkResult';
 import type { HistoryRecord } from '../domain/history';
 import type { Job, JobSnapshot } from '../domain/job';
+import type { ReactivationChange } from '../domain/reactivation';
 import type { JobState } from '../domain/states';
 import type { Task, TaskSnapshot } from '../domain/task';
 import { fromHistoryEntity, fromJobEntity, fromTaskEntity, toHistoryEntity, toJobEntity, toTaskEntity } from './entities';
-import { HISTORY_ROWS, historyRange, historyRowKey, JOB_ROW_KEY, partitionKey, TASK_ROWS, taskRowKey } from './keys';
+import { fromBulkResultEntity, toBulkResultEntity, type StoredBulkResult } from './bulkResultEntity';
+import { bulkResultRowKey, HISTORY_ROWS, historyRange, historyRowKey, JOB_ROW_KEY, partitionKey, TASK_ROWS, taskRowKey } from './keys';
 import { statusOf, translateFault } from './storageErrors';
 
 type Entity = TableEntityResult<Record<string, unknown>>;
@@ -36,6 +39,48 @@ export function reactivationActions(snapshot: TaskSnapshot, task: Task, history:
 
 /** The largest entity-group transaction Table Storage accepts. */
 export const MAX_TRANSACTION_ROWS = 100;
+
+/** For a transaction of several reactivations that lost an `If-Match`: which one moved, when the service says so. */
+export type ReactivationsResult = { committed: true } | { committed: false; movedIndex: number | undefined };
+
+/**
+ * Groups reactivations of one job into transactions of at most 100 rows, counting the rows each
+ * one really writes (`reactivationActions`), so a row added to every reactivation shrinks the groups.
+ */
+export function reactivationTransactions<T extends ReactivationChange>(changes: readonly T[]): T[][] {
+  const groups: T[][] = [];
+  let current: T[] = [];
+  let rows = 0;
+  for (const change of changes) {
+    const size = reactivationActions(change.from, change.task, change.history, '').length;
+    if (rows + size > MAX_TRANSACTION_ROWS && current.length > 0) {
+      groups.push(current);
+      current = [];
+      rows = 0;
+    }
+    current.push(change);
+    rows += size;
+  }
+  if (current.length > 0) groups.push(current);
+  return groups;
+}
+
+/** Which group of rows holds row `row` of the flattened transaction. */
+function ownerOfRow(groups: readonly (readonly unknown[])[], row: number | undefined): number | undefined {
+  if (row === undefined) return undefined;
+  let end = 0;
+  for (const [index, group] of groups.entries()) {
+    end += group.length;
+    if (row < end) return index;
+  }
+  return undefined;
+}
+
+/** The index of the operation a failed transaction names, from its message "<index>:<message>". */
+function failedOperationIndex(error: unknown): number | undefined {
+  const index = Number((error as Error).message.split(':', 1)[0]);
+  return Number.isInteger(index) && index >= 0 ? index : undefined;
+}
 
 /**
  * The jobs table: every read and write of the race protocol, one partition per job. Every write is
@@ -85,6 +130,55 @@ export class TaskTable {
     } catch (error) {
       if (statusOf(error) === 412) return { committed: false };
       throw translateFault(error);
+    }
+  }
+
+  /**
+   * Several reactivations of one job in one transaction (at most 100 rows, see
+   * `reactivationTransactions`), each task row `If-Match` on the ETag it was planned on. All commit
+   * or none; on 412 it reports which reactivation's row moved.
+   */
+  async commitReactivations(changes: readonly ReactivationChange[], idempotencyKey: string, signal?: AbortSignal): Promise<ReactivationsResult> {
+    if (changes.length === 0) return { committed: true };
+    const perChange = changes.map((change) => reactivationActions(change.from, change.task, change.history, idempotencyKey));
+    const actions = perChange.flat();
+    if (actions.length > MAX_TRANSACTION_ROWS) throw new RangeError(`A transaction holds at most ${MAX_TRANSACTION_ROWS} rows.`);
+    try {
+      await this.client.submitTransaction(actions, { abortSignal: signal });
+      return { committed: true };
+    } catch (error) {
+      if (statusOf(error) !== 412) throw translateFault(error);
+      return { committed: false, movedIndex: ownerOfRow(perChange, failedOperationIndex(error)) };
+    }
+  }
+
+  /**
+   * The task rows a bulk reactivation looks at, in key order, after the task `after` (a lower-cased
+   * id) when given. With `failedOrCarrying`, storage filters to failed tasks and to rows carrying
+   * that idempotency key, so a large job with few failures costs few rows; without it, every row.
+   */
+  async listTasksAfter(jobId: string, options: { after: string | null; failedOrCarrying: string | null }, signal?: AbortSignal): Promise<TaskSnapshot[]> {
+    const pk = partitionKey(jobId);
+    const range =
+      options.after === null
+        ? odata`PartitionKey eq ${pk} and RowKey ge ${TASK_ROWS.from} and RowKey lt ${TASK_ROWS.to}`
+        : odata`PartitionKey eq ${pk} and RowKey gt ${taskRowKey(options.after)} and RowKey lt ${TASK_ROWS.to}`;
+    const key = options.failedOrCarrying;
+    const filter = key === null ? range : `${range} and ${odata`((state eq ${'completed'} and result eq ${'failure'}) or last_request_id eq ${key})`}`;
+    return this.query(filter, fromTaskEntity, signal);
+  }
+
+  async readBulkResult(jobId: string, idempotencyKey: string, signal?: AbortSignal): Promise<StoredBulkResult | null> {
+    const entity = await this.getRow(partitionKey(jobId), bulkResultRowKey(idempotencyKey), signal);
+    return entity === null ? null : fromBulkResultEntity(entity);
+  }
+
+  /** Keeps a bulk answer for repeats of its request. The first answer stays: a second save is a no-op. */
+  async saveBulkResult(jobId: string, idempotencyKey: string, fingerprint: string, result: BulkReactivationResult, signal?: AbortSignal): Promise<void> {
+    try {
+      await this.client.createEntity(toBulkResultEntity(jobId, idempotencyKey, { fingerprint, result }), { abortSignal: signal });
+    } catch (error) {
+      if (statusOf(error) !== 409) throw translateFault(error);
     }
   }
 
@@ -150,9 +244,8 @@ export class TaskTable {
       return { committed: true };
     } catch (error) {
       if (statusOf(error) !== 412) throw translateFault(error);
-      // A failed transaction names its failing operation as "<index>:<message>".
-      const index = Number((error as Error).message.split(':', 1)[0]);
-      return { committed: false, movedIndex: Number.isInteger(index) && index >= 0 && index < items.length ? index : undefined };
+      const index = failedOperationIndex(error);
+      return { committed: false, movedIndex: index !== undefined && index < items.length ? index : undefined };
     }
   }
 

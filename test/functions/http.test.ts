@@ -21,6 +21,7 @@ describe('the HTTP entry point the host loads', () => {
       { name: 'getJob', route: 'jobs/{jobId}', methods: ['GET'], authLevel: 'function' },
       { name: 'terminateJob', route: 'jobs/{jobId}/terminate', methods: ['POST'], authLevel: 'function' },
       { name: 'getTaskHistory', route: 'jobs/{jobId}/tasks/{taskId}/history', methods: ['GET'], authLevel: 'function' },
+      { name: 'reactivateFailedTasks', route: 'jobs/{jobId}/reactivate-failed-tasks', methods: ['POST'], authLevel: 'function' },
       // Discoverable before a client has a key.
       { name: 'openApi', route: 'openapi.json', methods: ['GET'], authLevel: 'anonymous' },
     ]);

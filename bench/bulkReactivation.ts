@@ -1,0 +1,41 @@
+import { randomUUID } from 'node:crypto';
+
+import { Deadline } from '../src/service/deadline';
+import { reactivateFailedTasks } from '../src/service/reactivateFailedTasks';
+import { countStorageRequests } from '../src/storage/requestMeter';
+import type { TaskTable } from '../src/storage/taskTable';
+import { failedTask, job } from './world';
+
+/** What one bulk reactivation of `tasks` failed tasks cost. */
+export interface BulkReactivationFigures {
+  tasks: number;
+  reactivated: number;
+  /** Every HTTP attempt against storage, SDK retries included. */
+  storageRequests: number;
+  conflicts: number;
+  durationMs: number;
+}
+
+/**
+ * Loads a fresh job of `tasks` failed tasks (the test suite's builders) into `table`, then
+ * reactivates them all in one bulk call (with a client-request-id, so the answer is stored too) and
+ * measures it. Loading is not counted. Give it a table of its own (`newWorld`): Azurite slows down
+ * as a table grows, so rows left by other measurements would inflate the figures.
+ */
+export async function benchBulkReactivation(table: TaskTable, tasks: number): Promise<BulkReactivationFigures> {
+  const jobId = `bench-${randomUUID().slice(0, 8)}`;
+  await table.loadJob(job(jobId), Array.from({ length: tasks }, (_, n) => failedTask(jobId, `task-${String(n).padStart(6, '0')}`)));
+  const stats = { conflicts: 0, faults: 0 };
+  const started = performance.now();
+  const { count, result } = countStorageRequests(() =>
+    reactivateFailedTasks(
+      { table },
+      { jobId, body: { max_tasks: 10_000, dry_run: false }, requestId: randomUUID(), clientRequestId: randomUUID(), trigger: 'http', deadline: Deadline.ofSeconds(30) },
+      stats,
+    ),
+  );
+  const outcome = await result;
+  const durationMs = Math.round(performance.now() - started);
+  if (outcome.kind !== 'bulkReactivated') throw new Error(`The bulk reactivation answered ${outcome.kind}: ${'code' in outcome ? outcome.code : outcome.message}`);
+  return { tasks, reactivated: outcome.result.reactivated.length, storageRequests: count.requests, conflicts: stats.conflicts, durationMs };
+}
