@@ -50,26 +50,17 @@ export async function sweepTasks(deps: SweepDeps, jobId: string, deadline: Deadl
 
 async function commitBatch(deps: SweepDeps, jobId: string, initial: SweepItem[], deadline: Deadline, stats: RetryStats): Promise<Fault | null> {
   let items = initial;
-  const reread = async (indexes: number[]): Promise<Map<number, SweepItem | null>> => {
-    const fresh = await Promise.all(indexes.map((index) => deps.table.readTask(jobId, items[index]?.snapshot.task.id ?? '', deadline.signal)));
-    return new Map(indexes.map((index, n) => [index, sweepItemOf(fresh[n] ?? null, deps.now())]));
-  };
   const outcome = await retryUntilSettled(deadline, stats, async () => {
-    if (items.length === 0) return settled(null);
+    const [first, last] = [items[0], items.at(-1)];
+    if (first === undefined || last === undefined) return settled(null);
     const result = await deps.table.commitSweep(items, deadline.signal);
     if (result.committed) return settled(null);
-    const everyIndex = items.map((_, index) => index);
-    let replaced = await reread(result.movedIndex !== undefined ? [result.movedIndex] : everyIndex);
-    // A moved row that needs no more work was swept already: most likely by this very batch, whose
-    // response was lost after it committed, so that the SDK's retry lost its own If-Match. Then every
-    // row of the batch moved, and finding them one 412 and one backoff at a time took 12 s for a
-    // batch of 100. Re-read them all at once instead.
-    if (replaced.size < items.length && [...replaced.values()].some((item) => item === null)) replaced = await reread(everyIndex);
-    items = items.flatMap((item, index): SweepItem[] => {
-      if (!replaced.has(index)) return [item];
-      const fresh = replaced.get(index) ?? null;
-      return fresh === null ? [] : [fresh];
-    });
+    // Some row moved since it was listed: a reactivation committed, or this very batch committed
+    // and lost its response, so that the SDK's retry lost its own If-Match on every row. Re-read the
+    // batch's whole key range in one query (a batch is a slice of the listing, so its rows are
+    // contiguous) and decide every row afresh, rather than one 412 and one backoff per moved row.
+    const fresh = await deps.table.listTaskRange(jobId, first.snapshot.task.id, last.snapshot.task.id, deadline.signal);
+    items = fresh.flatMap((snapshot) => sweepItemOf(snapshot, deps.now()) ?? []);
     return CONFLICT;
   });
   return isFault(outcome) ? outcome : null;

@@ -23,8 +23,10 @@ export interface SweepItem {
   stamp: JobState;
 }
 
-/** For a sweep batch that lost an `If-Match`: which row moved, when the service says so. */
-export type SweepResult = { committed: true } | { committed: false; movedIndex: number | undefined };
+/** A sweep batch commits whole, or some row of it lost its `If-Match` (the sweep re-reads them all). */
+export interface SweepResult {
+  committed: boolean;
+}
 
 /**
  * The rows one reactivation writes, for a transaction of its own or shared with others of the same
@@ -198,6 +200,12 @@ export class TaskTable {
     return this.query(filter, fromTaskEntity, signal);
   }
 
+  /** The task rows from one task to another (both included, in key order), in one query. */
+  async listTaskRange(jobId: string, fromTaskId: string, toTaskId: string, signal?: AbortSignal): Promise<TaskSnapshot[]> {
+    const filter = odata`PartitionKey eq ${partitionKey(jobId)} and RowKey ge ${taskRowKey(fromTaskId)} and RowKey le ${taskRowKey(toTaskId)}`;
+    return this.query(filter, fromTaskEntity, signal);
+  }
+
   /** Newest first: history row keys carry an inverted time. */
   async listHistory(jobId: string, taskId: string, signal?: AbortSignal): Promise<HistoryRecord[]> {
     const range = historyRange(taskId);
@@ -244,8 +252,7 @@ export class TaskTable {
       return { committed: true };
     } catch (error) {
       if (statusOf(error) !== 412) throw translateFault(error);
-      const index = failedOperationIndex(error);
-      return { committed: false, movedIndex: index !== undefined && index < items.length ? index : undefined };
+      return { committed: false };
     }
   }
 
