@@ -9,7 +9,8 @@ export interface AppDependencies {
   table: TaskTable;
   /** Where `task.reactivated` and `task.reactivation_rejected` events go. */
   events: MessageQueue;
-  /** The poison queue of the reactivation requests queue, for messages that can never succeed. */
+  /** The reactivation requests queue (for follow-ups) and its poison queue (for messages that can never succeed). */
+  reactivationRequests: MessageQueue;
   reactivationPoison: MessageQueue;
 }
 
@@ -18,6 +19,7 @@ export function buildDependencies(config: Config): AppDependencies {
     config,
     table: new TaskTable(createTableClient(config.storage, config.tableName)),
     events: new MessageQueue(createQueueClient(config.storage, config.eventsQueueName)),
+    reactivationRequests: new MessageQueue(createQueueClient(config.storage, config.reactivationQueueName)),
     reactivationPoison: new MessageQueue(createQueueClient(config.storage, poisonQueueName(config.reactivationQueueName))),
   };
 }

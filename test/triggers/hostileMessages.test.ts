@@ -60,7 +60,7 @@ describe('hostile queue messages', () => {
   it('are poisoned at once with a reason, never thrown, and change nothing', async () => {
     const events = await freshQueue('events');
     const poison = await freshQueue('poison');
-    const handler = makeReactivationQueueHandler({ table, events, poison });
+    const handler = makeReactivationQueueHandler({ table, events, poison, requests: await freshQueue('requests') });
     const before = await snapshotRows();
     let sent = 0;
     await fc.assert(

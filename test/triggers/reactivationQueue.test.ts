@@ -26,8 +26,9 @@ async function seed(): Promise<string> {
 async function handlerWithQueues(overrides: { table?: TaskTable; events?: MessageQueue } = {}) {
   const events = overrides.events ?? (await freshQueue('events'));
   const poison = await freshQueue('poison');
-  const handler = makeReactivationQueueHandler({ table: overrides.table ?? table, events, poison });
-  return { handler, events, poison };
+  const requests = await freshQueue('requests');
+  const handler = makeReactivationQueueHandler({ table: overrides.table ?? table, events, poison, requests });
+  return { handler, events, poison, requests };
 }
 
 /** A delivery as the host makes it: the decoded payload and the message's metadata. */
@@ -107,6 +108,52 @@ describe('the reactivation queue trigger', () => {
     await deliver(up.handler, { job_id: jobId, task_id: 't1' }, messageId, 2);
     expect((await table.readTask(jobId, 't1'))?.task.state).toBe('active');
     expect(await peekAll(down.events)).toHaveLength(1);
+  });
+});
+
+describe('the bulk reactivation from the queue', () => {
+  async function seedFailed(count: number): Promise<string> {
+    const jobId = uniqueId('bulkq');
+    await table.loadJob(aJob({ id: jobId }), [...Array.from({ length: count }, (_, i) => aFailedTask({ id: `f${i}`, job_id: jobId })), aRunningTask({ id: 'busy', job_id: jobId })]);
+    return jobId;
+  }
+
+  it('reactivates every failed task of the job once, even when the message is delivered twice', async () => {
+    const jobId = await seedFailed(3);
+    const { handler, poison } = await handlerWithQueues();
+    const messageId = randomUUID();
+    await deliver(handler, { type: 'reactivate_failed_tasks', job_id: jobId }, messageId, 1);
+    const logs = await deliver(handler, { type: 'reactivate_failed_tasks', job_id: jobId }, messageId, 2);
+    for (const id of ['f0', 'f1', 'f2']) {
+      expect((await table.readTask(jobId, id))?.task.state).toBe('active');
+      expect(await table.listHistory(jobId, id)).toEqual([expect.objectContaining({ trigger: 'queue' })]);
+    }
+    expect((await table.readTask(jobId, 'busy'))?.task.state).toBe('running');
+    expect(logs.join()).toContain('OK (3 reactivated)');
+    expect(await peekAll(poison)).toEqual([]);
+  });
+
+  it('asks for the rest with a follow-up message when max_tasks stops it, the same follow-up on redelivery', async () => {
+    const jobId = await seedFailed(3);
+    const { handler, requests } = await handlerWithQueues();
+    const messageId = randomUUID();
+    await deliver(handler, { type: 'reactivate_failed_tasks', job_id: jobId, max_tasks: 2 }, messageId, 1);
+    await deliver(handler, { type: 'reactivate_failed_tasks', job_id: jobId, max_tasks: 2 }, messageId, 2);
+    const followUps = (await peekAll(requests)) as { request_id: string; continuation: string }[];
+    expect(followUps).toHaveLength(2);
+    expect(followUps[1]).toEqual(followUps[0]);
+    expect(followUps[0]).toMatchObject({ type: 'reactivate_failed_tasks', job_id: jobId, max_tasks: 2, continuation: expect.any(String) as string });
+    expect((await table.listTasks(jobId)).filter((t) => t.task.state === 'active')).toHaveLength(2);
+    await deliver(handler, followUps[0], randomUUID(), 1);
+    expect((await table.listTasks(jobId)).filter((t) => t.task.state === 'active')).toHaveLength(3);
+  });
+
+  it('poisons a message whose continuation cannot be served, with the reason', async () => {
+    const jobId = await seedFailed(1);
+    const { handler, poison } = await handlerWithQueues();
+    await deliver(handler, { type: 'reactivate_failed_tasks', job_id: jobId, continuation: 'not-a-token' });
+    expect(((await peekAll(poison)) as { reason: string }[])[0]?.reason).toMatch(/^Invalid message: continuation/);
+    expect((await table.readTask(jobId, 'f0'))?.task.state).toBe('completed');
   });
 });
 
