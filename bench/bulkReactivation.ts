@@ -2,8 +2,10 @@ import { randomUUID } from 'node:crypto';
 
 import { Deadline } from '../src/service/deadline';
 import { reactivateFailedTasks } from '../src/service/reactivateFailedTasks';
+import { reactivateTask } from '../src/service/reactivateTask';
 import { countStorageRequests } from '../src/storage/requestMeter';
 import type { TaskTable } from '../src/storage/taskTable';
+import { pool } from './stats';
 import { failedTask, job } from './world';
 
 /** What one bulk reactivation of `tasks` failed tasks cost. */
@@ -38,4 +40,26 @@ export async function benchBulkReactivation(table: TaskTable, tasks: number): Pr
   const durationMs = Math.round(performance.now() - started);
   if (outcome.kind !== 'bulkReactivated') throw new Error(`The bulk reactivation answered ${outcome.kind}: ${'code' in outcome ? outcome.code : outcome.message}`);
   return { tasks, reactivated: outcome.result.reactivated.length, storageRequests: count.requests, conflicts: stats.conflicts, durationMs };
+}
+
+/** The same work as single calls, 32 at a time, as a client looping over the tasks would do it. */
+export async function benchSingleReactivations(table: TaskTable, tasks: number): Promise<BulkReactivationFigures> {
+  const jobId = `bench-${randomUUID().slice(0, 8)}`;
+  const ids = Array.from({ length: tasks }, (_, n) => `task-${String(n).padStart(6, '0')}`);
+  await table.loadJob(job(jobId), ids.map((id) => failedTask(jobId, id)));
+  const stats = { conflicts: 0, faults: 0 };
+  let reactivated = 0;
+  const started = performance.now();
+  const { count, result } = countStorageRequests(() =>
+    pool(ids, 32, async (taskId) => {
+      const outcome = await reactivateTask(
+        { table },
+        { jobId, taskId, condition: { kind: 'none' }, requestId: randomUUID(), clientRequestId: null, trigger: 'http', deadline: Deadline.ofSeconds(30) },
+        stats,
+      );
+      if (outcome.kind === 'reactivated') reactivated += 1;
+    }),
+  );
+  await result;
+  return { tasks, reactivated, storageRequests: count.requests, conflicts: stats.conflicts, durationMs: Math.round(performance.now() - started) };
 }

@@ -5,6 +5,7 @@ import path from 'node:path';
 import { startAzurite, type RunningAzurite } from '../scripts/azurite';
 import { SETTING } from '../src/config';
 import { createQueueClient, MessageQueue } from '../src/storage/messageQueue';
+import { benchBulkReactivation, benchSingleReactivations } from './bulkReactivation';
 import { measureColdStart } from './coldStart';
 import { measureContention } from './contention';
 import { measureHttpOverhead } from './httpOverhead';
@@ -38,6 +39,9 @@ async function main(): Promise<void> {
     const contention = await measureContention(await newWorld(connectionString), 500);
     step('termination of a 5,000-task job');
     const termination = await measureTermination(await newWorld(connectionString), 5_000);
+    step('1,000 tasks: one bulk call against single calls');
+    const bulk = await benchBulkReactivation((await newWorld(connectionString)).table, 1_000);
+    const singles = await benchSingleReactivations((await newWorld(connectionString)).table, 1_000);
     step('cold start');
     const coldStart = measureColdStart(root, connectionString);
 
@@ -49,6 +53,7 @@ async function main(): Promise<void> {
       http,
       contention,
       termination,
+      bulk: { bulk, singles, timeRatio: Math.round((bulk.durationMs / singles.durationMs) * 100) / 100, requestRatio: Math.round((bulk.storageRequests / singles.storageRequests) * 1000) / 1000 },
       coldStart,
     };
     const rows: [string, string, string][] = [
@@ -62,6 +67,8 @@ async function main(): Promise<void> {
       ['job row fenced / spread (naive)', `${contention.fencedOverSpread} (${contention.retriesFenced} retries)`, 'what the protocol avoids'],
       ['terminate 5,000 tasks', `${termination.terminateMs} ms, ${termination.terminateRequests} requests`, `half active; ${termination.activeTasksLeft} left active`],
       ['reactivations racing it, p99', `${termination.racingP99Ms} ms (${termination.racingP99OverQuiet}× quiet p99, ${termination.racingReactivations} calls)`, ''],
+      ['bulk / single calls, 1,000 tasks: time', `${results.bulk.timeRatio} (${bulk.durationMs} / ${singles.durationMs} ms)`, `${bulk.reactivated} and ${singles.reactivated} reactivated; singles 32 at a time`],
+      ['bulk / single calls: storage requests', `${results.bulk.requestRatio} (${bulk.storageRequests} / ${singles.storageRequests})`, ''],
       ['cold start: app / hello app', `${coldStart.ratio} (${coldStart.appLoadMs} / ${coldStart.helloLoadMs} ms)`, 'goal ≤ 1.5'],
       ['deployment package', `${coldStart.packageMB} MB`, 'what .funcignore ships: dist/app, host.json, package.json'],
     ];
