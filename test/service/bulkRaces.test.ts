@@ -10,7 +10,7 @@ import { reactivateTask, type ReactivateTaskOutcome } from '../../src/service/re
 import { terminateJob, type TerminateJobOutcome } from '../../src/service/terminateJob';
 import type { TaskTable } from '../../src/storage/taskTable';
 import { aFailedTask, aJob, aRunningTask } from '../support/fixtures';
-import { freshTable, isRowRead, tableWith, uniqueId } from '../support/storage';
+import { freshTable, readsStraddling, uniqueId } from '../support/storage';
 
 let table: TaskTable;
 let tableName: string;
@@ -97,23 +97,13 @@ describe('a termination committed between the bulk read and its commit', () => {
 
   it('refuses on the stamps alone when the job row was read before the termination and the listing after it', async () => {
     const jobId = await seed(10);
-    let jobRead: () => void = () => undefined;
-    const jobWasRead = new Promise<void>((resolve) => (jobRead = resolve));
-    const straddling = tableWith(tableName, {
-      name: 'holdListing',
-      async sendRequest(request, next) {
-        if (isRowRead(request, 'job')) {
-          const response = await next(request);
-          jobRead();
-          return response;
-        }
-        if (request.method === 'GET' && decodeURIComponent(request.url).includes('$filter')) {
-          await jobWasRead;
-          await terminate(jobId);
-        }
-        return next(request);
+    const straddling = readsStraddling(
+      tableName,
+      (request) => request.method === 'GET' && decodeURIComponent(request.url).includes('$filter'),
+      async () => {
+        await terminate(jobId);
       },
-    });
+    ).table;
     const outcome = await bulk(jobId, { table: straddling });
     expect(outcome).toMatchObject({ kind: 'rejection', code: 'JOB_BEING_TERMINATED' });
     await expectNothingActive(jobId);

@@ -8,7 +8,7 @@ import { reactivateTask, type ReactivateTaskCommand, type ReactivateTaskOutcome 
 import { terminateJob } from '../../src/service/terminateJob';
 import type { TaskTable } from '../../src/storage/taskTable';
 import { aFailedTask, aJob, aRunningTask, aSucceededTask } from '../support/fixtures';
-import { freshTable, isRowRead, tableWith, uniqueId } from '../support/storage';
+import { freshTable, isRowRead, readsStraddling, uniqueId } from '../support/storage';
 
 let table: TaskTable;
 let tableName: string;
@@ -16,31 +16,6 @@ let tableName: string;
 beforeAll(async () => {
   ({ table, tableName } = await freshTable());
 });
-
-/**
- * A table client whose read of the task row waits, after the job row was read, until `gate`
- * resolves: the two reads of one round trip then straddle whatever the test does meanwhile.
- */
-function readsStraddling(gate: () => Promise<void>): { table: TaskTable; jobWasRead: Promise<void> } {
-  let jobRead: () => void = () => undefined;
-  const jobWasRead = new Promise<void>((resolve) => (jobRead = resolve));
-  const straddling = tableWith(tableName, {
-    name: 'straddle',
-    async sendRequest(request, next) {
-      if (isRowRead(request, 'job')) {
-        const response = await next(request);
-        jobRead();
-        return response;
-      }
-      if (isRowRead(request, 'task')) {
-        await jobWasRead;
-        await gate();
-      }
-      return next(request);
-    },
-  });
-  return { table: straddling, jobWasRead };
-}
 
 async function seedJob(tasks: Partial<Task>[]): Promise<string> {
   const jobId = uniqueId('race');
@@ -102,7 +77,7 @@ describe('a termination committed between the reactivation read and its commit',
   it('refuses on the stamp alone, when the job row it read was still active', async () => {
     const jobId = await seedJob([{}]);
     // The job row is read before the termination, the task row after it.
-    const straddling = readsStraddling(async () => {
+    const straddling = readsStraddling(tableName, (request) => isRowRead(request, 'task'), async () => {
       await terminate(jobId);
     });
     const outcome = await reactivateTask({ table: straddling.table }, command(jobId, 't0'));
@@ -117,7 +92,7 @@ describe('a reactivation committed between the termination read and its commit',
     // The reactivation reads the job row (still active), then its task read waits for the sweep.
     let release: () => void = () => undefined;
     const released = new Promise<void>((resolve) => (release = resolve));
-    const straddling = readsStraddling(() => released);
+    const straddling = readsStraddling(tableName, (request) => isRowRead(request, 'task'), () => released);
     const pending = reactivateTask({ table: straddling.table }, command(jobId, 't0'));
     await straddling.jobWasRead;
     let reactivation: ReactivateTaskOutcome | undefined;

@@ -32,6 +32,36 @@ export function isRowRead(request: { method: string; url: string }, row: 'job' |
   return request.method === 'GET' && (row === 'job' ? url.includes("RowKey='job'") : url.includes("RowKey='task|"));
 }
 
+/**
+ * A table client whose second read of a round trip (`held`: the task row, or a listing) waits, after
+ * the job row was read, until `gate` resolves: the two reads then straddle whatever the test does
+ * meanwhile, deterministically.
+ */
+export function readsStraddling(
+  tableName: string,
+  held: (request: { method: string; url: string }) => boolean,
+  gate: () => Promise<void>,
+): { table: TaskTable; jobWasRead: Promise<void> } {
+  let jobRead: () => void = () => undefined;
+  const jobWasRead = new Promise<void>((resolve) => (jobRead = resolve));
+  const table = tableWith(tableName, {
+    name: 'straddle',
+    async sendRequest(request, next) {
+      if (isRowRead(request, 'job')) {
+        const response = await next(request);
+        jobRead();
+        return response;
+      }
+      if (held(request)) {
+        await jobWasRead;
+        await gate();
+      }
+      return next(request);
+    },
+  });
+  return { table, jobWasRead };
+}
+
 export function uniqueId(prefix: string): string {
   return `${prefix}-${randomUUID().slice(0, 8)}`;
 }
