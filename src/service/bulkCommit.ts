@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 
 import type { SkippedTask } from '../domain/bulkResult';
 import { matchesFailureFilter, type BulkRequest, type TaskFilter } from '../domain/bulkSelection';
+import { idKey } from '../domain/ids';
 import type { JobSnapshot } from '../domain/job';
 import { planReactivation, type ReactivationChange } from '../domain/reactivation';
 import type { Rejection } from '../domain/rejections';
@@ -96,31 +97,26 @@ async function commitTransaction(
   stats: RetryStats,
 ): Promise<'done' | Fault> {
   let pending = transaction.changes;
+  // An attempt that failed with a fault may have committed: its rows must be read before they can be
+  // called skipped, because some of them may carry this request's key (reactivated after all).
+  let uncertain = false;
   const skip = (id: string, refusal: { code: SkippedTask['code']; message: string }): void => {
     transaction.skipped.push({ id, code: refusal.code, message: refusal.message });
   };
-  const outcome = await retryUntilSettled(deadline, stats, async () => {
-    if (report.jobEnding !== null) {
-      for (const change of pending) skip(change.task.id, report.jobEnding);
-      pending = [];
-    }
-    if (pending.length === 0) return settled('done' as const);
-    const result = await deps.table.commitReactivations(pending, request.idempotencyKey, deadline.signal);
-    if (result.committed) {
-      transaction.reactivated.push(...pending.map((change) => change.task.id));
-      pending = [];
-      return settled('done' as const);
-    }
-    // Without the service naming the row that moved, every row of the transaction is re-read. The job
-    // row is read again too, so a refusal names the job's state as it is now, as the single call does.
-    const moved = new Set(result.movedIndex !== undefined ? [result.movedIndex] : pending.keys());
-    const [freshJob, ...fresh] = await Promise.all([
+  /**
+   * Re-reads every pending row at once and decides each afresh: one range query (a transaction is a
+   * run of tasks in key order) and the job row, so a refusal names the job's state as it is now, as
+   * the single call does. One round per conflict, however many rows moved.
+   */
+  const reread = async (): Promise<void> => {
+    const keys = pending.map((change) => idKey(change.task.id)).sort();
+    const [freshJob, rows] = await Promise.all([
       deps.table.readJob(job.job.id, deadline.signal),
-      ...pending.map((change, index) => (moved.has(index) ? deps.table.readTask(job.job.id, change.task.id, deadline.signal) : Promise.resolve(null))),
+      deps.table.listTaskRange(job.job.id, keys[0] ?? '', keys.at(-1) ?? '', deadline.signal),
     ]);
-    pending = pending.flatMap((change, index): ReactivationChange[] => {
-      if (!moved.has(index)) return [change];
-      const plan = planReactivation(freshJob ?? null, fresh[index] ?? null, { ...request, eventId: randomUUID(), now: deps.now() });
+    const fresh = new Map(rows.map((snapshot) => [idKey(snapshot.task.id), snapshot]));
+    pending = pending.flatMap((change): ReactivationChange[] => {
+      const plan = planReactivation(freshJob, fresh.get(idKey(change.task.id)) ?? null, { ...request, eventId: randomUUID(), now: deps.now() });
       if (plan.kind === 'replay') transaction.reactivated.push(change.task.id);
       else if (plan.kind === 'rejection') {
         if (JOB_ENDING_CODES.has(plan.code)) report.jobEnding ??= plan;
@@ -130,6 +126,28 @@ async function commitTransaction(
       } else return [plan];
       return [];
     });
+    uncertain = false;
+  };
+  const outcome = await retryUntilSettled(deadline, stats, async () => {
+    if (report.jobEnding !== null && uncertain) await reread();
+    if (report.jobEnding !== null) {
+      for (const change of pending) skip(change.task.id, report.jobEnding);
+      pending = [];
+    }
+    if (pending.length === 0) return settled('done' as const);
+    let committed: boolean;
+    try {
+      committed = (await deps.table.commitReactivations(pending, request.idempotencyKey, deadline.signal)).committed;
+    } catch (error) {
+      uncertain = true;
+      throw error;
+    }
+    if (committed) {
+      transaction.reactivated.push(...pending.map((change) => change.task.id));
+      pending = [];
+      return settled('done' as const);
+    }
+    await reread();
     return CONFLICT;
   });
   return isFault(outcome) ? outcome : 'done';

@@ -141,12 +141,15 @@ function dryRunResult(jobId: string, selected: SelectedTasks): BulkReactivationR
 }
 
 /**
- * The answer, covering the tasks up to the first transaction that did not settle. A continuation
- * resumes after the last task of the settled prefix: tasks of a transaction whose outcome is unknown
- * are looked at again, and are no longer failed if it had committed, so nothing is reactivated twice.
+ * The answer, covering the tasks up to the first transaction that did not start (the time budget
+ * ran low). A continuation resumes after the last task of the settled prefix.
  */
 function resultOf(jobId: string, selected: SelectedTasks, report: BulkCommitReport): BulkReactivationResult | Rejection | Fault {
   const { transactions, jobEnding } = report;
+  // A transaction whose outcome stayed unknown may have committed: no answer can list what this call
+  // did. The fault is the answer; a retry with the same key finds those rows as replays.
+  const unknown = transactions.find((t) => isFault(t.status))?.status;
+  if (unknown !== undefined && isFault(unknown)) return unknown;
   const firstUnsettled = transactions.findIndex((t) => t.status !== 'done');
   const unsettled = transactions[firstUnsettled];
   if (jobEnding !== null) {
@@ -155,8 +158,8 @@ function resultOf(jobId: string, selected: SelectedTasks, report: BulkCommitRepo
   let cutKey: string | null = null;
   if (jobEnding === null && unsettled !== undefined) {
     const lastSettled = transactions[firstUnsettled - 1]?.changes.at(-1);
-    // The first transaction always starts; when it did not settle, nothing certain can be answered.
-    if (lastSettled === undefined) return isFault(unsettled.status) ? unsettled.status : TIMED_OUT;
+    // The first transaction always starts, so this is only a guard.
+    if (lastSettled === undefined) return TIMED_OUT;
     cutKey = idKey(lastSettled.task.id);
   }
   const covered = (id: string): boolean => cutKey === null || idKey(id) <= cutKey;

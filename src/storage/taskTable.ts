@@ -33,6 +33,7 @@ export interface SweepResult {
  * job: the task row (`If-Match` on the ETag read, carrying the idempotency key) and its history row.
  */
 export function reactivationActions(snapshot: TaskSnapshot, task: Task, history: HistoryRecord, idempotencyKey: string): TransactionAction[] {
+  // ROWS_PER_REACTIVATION counts these rows.
   return [
     ['update', toTaskEntity(task, snapshot.jobStamp, idempotencyKey), 'Replace', { etag: snapshot.etag }],
     ['create', toHistoryEntity(history)],
@@ -42,46 +43,20 @@ export function reactivationActions(snapshot: TaskSnapshot, task: Task, history:
 /** The largest entity-group transaction Table Storage accepts. */
 export const MAX_TRANSACTION_ROWS = 100;
 
-/** For a transaction of several reactivations that lost an `If-Match`: which one moved, when the service says so. */
-export type ReactivationsResult = { committed: true } | { committed: false; movedIndex: number | undefined };
+/** Several reactivations commit together, or some row lost its `If-Match` (the caller re-reads them all). */
+export interface ReactivationsResult {
+  committed: boolean;
+}
 
-/**
- * Groups reactivations of one job into transactions of at most 100 rows, counting the rows each
- * one really writes (`reactivationActions`), so a row added to every reactivation shrinks the groups.
- */
+/** The rows one reactivation writes: a task row and a history row. */
+const ROWS_PER_REACTIVATION = 2;
+
+/** Groups reactivations of one job into transactions of at most 100 rows, in the order given. */
 export function reactivationTransactions<T extends ReactivationChange>(changes: readonly T[]): T[][] {
+  const perTransaction = Math.floor(MAX_TRANSACTION_ROWS / ROWS_PER_REACTIVATION);
   const groups: T[][] = [];
-  let current: T[] = [];
-  let rows = 0;
-  for (const change of changes) {
-    const size = reactivationActions(change.from, change.task, change.history, '').length;
-    if (rows + size > MAX_TRANSACTION_ROWS && current.length > 0) {
-      groups.push(current);
-      current = [];
-      rows = 0;
-    }
-    current.push(change);
-    rows += size;
-  }
-  if (current.length > 0) groups.push(current);
+  for (let start = 0; start < changes.length; start += perTransaction) groups.push(changes.slice(start, start + perTransaction));
   return groups;
-}
-
-/** Which group of rows holds row `row` of the flattened transaction. */
-function ownerOfRow(groups: readonly (readonly unknown[])[], row: number | undefined): number | undefined {
-  if (row === undefined) return undefined;
-  let end = 0;
-  for (const [index, group] of groups.entries()) {
-    end += group.length;
-    if (row < end) return index;
-  }
-  return undefined;
-}
-
-/** The index of the operation a failed transaction names, from its message "<index>:<message>". */
-function failedOperationIndex(error: unknown): number | undefined {
-  const index = Number((error as Error).message.split(':', 1)[0]);
-  return Number.isInteger(index) && index >= 0 ? index : undefined;
 }
 
 /**
@@ -124,33 +99,33 @@ export class TaskTable {
     signal?: AbortSignal,
   ): Promise<WriteResult> {
     const actions = reactivationActions(snapshot, task, history, idempotencyKey);
+    let etag: string | undefined;
     try {
-      const response = await this.client.submitTransaction(actions, { abortSignal: signal });
-      const etag = response.subResponses[0]?.etag;
-      if (etag === undefined) throw new Error('The transaction response carries no ETag for the task row.');
-      return { committed: true, etag };
+      etag = (await this.client.submitTransaction(actions, { abortSignal: signal })).subResponses[0]?.etag;
     } catch (error) {
       if (statusOf(error) === 412) return { committed: false };
       throw translateFault(error);
     }
+    // Committed, but the answer lacks the new ETag: the caller's re-read finds its own request on
+    // the row (a replay) and so learns the ETag, rather than a committed reactivation failing.
+    return etag === undefined ? { committed: false } : { committed: true, etag };
   }
 
   /**
    * Several reactivations of one job in one transaction (at most 100 rows, see
    * `reactivationTransactions`), each task row `If-Match` on the ETag it was planned on. All commit
-   * or none; on 412 it reports which reactivation's row moved.
+   * or none.
    */
   async commitReactivations(changes: readonly ReactivationChange[], idempotencyKey: string, signal?: AbortSignal): Promise<ReactivationsResult> {
     if (changes.length === 0) return { committed: true };
-    const perChange = changes.map((change) => reactivationActions(change.from, change.task, change.history, idempotencyKey));
-    const actions = perChange.flat();
+    const actions = changes.flatMap((change) => reactivationActions(change.from, change.task, change.history, idempotencyKey));
     if (actions.length > MAX_TRANSACTION_ROWS) throw new RangeError(`A transaction holds at most ${MAX_TRANSACTION_ROWS} rows.`);
     try {
       await this.client.submitTransaction(actions, { abortSignal: signal });
       return { committed: true };
     } catch (error) {
       if (statusOf(error) !== 412) throw translateFault(error);
-      return { committed: false, movedIndex: ownerOfRow(perChange, failedOperationIndex(error)) };
+      return { committed: false };
     }
   }
 
@@ -185,14 +160,15 @@ export class TaskTable {
   }
 
   async writeJob(job: Job, etag: string, signal?: AbortSignal): Promise<WriteResult> {
+    let written: string | undefined;
     try {
-      const response = await this.client.updateEntity(toJobEntity(job), 'Replace', { etag, abortSignal: signal });
-      if (response.etag === undefined) throw new Error('The update response carries no ETag for the job row.');
-      return { committed: true, etag: response.etag };
+      written = (await this.client.updateEntity(toJobEntity(job), 'Replace', { etag, abortSignal: signal })).etag;
     } catch (error) {
       if (statusOf(error) === 412) return { committed: false };
       throw translateFault(error);
     }
+    // Without the new ETag the caller re-reads the row, which shows what was written.
+    return written === undefined ? { committed: false } : { committed: true, etag: written };
   }
 
   async listTasks(jobId: string, signal?: AbortSignal): Promise<TaskSnapshot[]> {
