@@ -45,7 +45,7 @@ export async function measureHttpOverhead(root: string, world: World, events: Me
             { jobId, taskId: 'b', condition: { kind: 'none' }, requestId: randomUUID(), clientRequestId: null, trigger: 'http', deadline: Deadline.ofSeconds(30) },
           );
           if (outcome.kind !== 'reactivated' || outcome.history === null) throw new Error(`bench: unexpected ${outcome.kind}`);
-          await announceReactivation({ table: world.table, events }, outcome.history, outcome.etag);
+          await announceReactivation({ table: world.table, events }, outcome.history, outcome.etag, AbortSignal.timeout(30_000));
         });
         if (i >= warmup) service.push(ms);
       };

@@ -101,7 +101,7 @@ export async function measureServiceOverhead(world: World, events: MessageQueue,
   for (const jobId of jobs.slice(warmup, warmup + eventSamples)) {
     const { count, result } = countStorageRequests(async () => {
       const outcome = await reactivateTask({ table: world.table }, command(jobId, 'c'));
-      if (outcome.kind === 'reactivated' && outcome.history !== null) await announceReactivation({ table: world.table, events }, outcome.history, outcome.etag);
+      if (outcome.kind === 'reactivated' && outcome.history !== null) await announceReactivation({ table: world.table, events }, outcome.history, outcome.etag, AbortSignal.timeout(30_000));
     });
     await result;
     withEvent += count.requests;

@@ -28,6 +28,7 @@ export function makeReactivateTaskHandler(deps: ReactivateTaskDeps & AnnounceDep
     );
     if (!parsed.ok) return invalid(parsed.issues);
     const [path, timeout, clientRequestId, condition] = parsed.value;
+    const deadline = Deadline.ofSeconds(timeout);
     const outcome = await reactivateTask(
       deps,
       {
@@ -37,12 +38,12 @@ export function makeReactivateTaskHandler(deps: ReactivateTaskDeps & AnnounceDep
         requestId,
         clientRequestId: clientRequestId.key,
         trigger: 'http',
-        deadline: Deadline.ofSeconds(timeout),
+        deadline,
       },
       stats,
     );
     if (outcome.kind !== 'reactivated') return refused(outcome);
-    if (outcome.history !== null && (await announceReactivation(deps, outcome.history, outcome.etag)) !== 'published') {
+    if (outcome.history !== null && (await announceReactivation(deps, outcome.history, outcome.etag, deadline.signal)) !== 'published') {
       context.warn(JSON.stringify({ requestId, event: 'task.reactivated', eventId: outcome.history.event_id, status: 'left to the relay' }));
     }
     return ok(taskResource(outcome.task, outcome.etag), versionHeaders(outcome.etag, outcome.task.last_modified));

@@ -13,12 +13,13 @@ export type Announcement = 'published' | 'left to the relay';
 /**
  * Publishes the `task.reactivated` event of a committed reactivation, then marks its outbox row.
  * A failure here loses nothing: the history row still says "unpublished", and the relay sends the
- * event later with the same id. So it is reported, never thrown, and the caller's answer stands.
+ * event later with the same id. So it is reported, never thrown, and the caller's answer stands;
+ * `signal` (the request's deadline) keeps a slow queue from holding an answer already earned.
  */
-export async function announceReactivation(deps: AnnounceDeps, history: HistoryRecord, etag: string): Promise<Announcement> {
+export async function announceReactivation(deps: AnnounceDeps, history: HistoryRecord, etag: string, signal: AbortSignal): Promise<Announcement> {
   try {
-    await deps.events.send(reactivatedEvent(history, etag));
-    await deps.table.markEventPublished(history);
+    await deps.events.send(reactivatedEvent(history, etag), signal);
+    await deps.table.markEventPublished(history, signal);
     return 'published';
   } catch {
     return 'left to the relay';

@@ -12,6 +12,9 @@ export interface RelayDeps {
 /** How long a fresh reactivation's own publisher is given before the relay steps in. */
 export const RELAY_DELAY_MS = 30_000;
 
+/** One run may not outlast the timer's period: a slow or hung queue must not stall the relay. */
+const RUN_BUDGET_MS = 25_000;
+
 export interface RelayReport {
   relayed: number;
   failed: number;
@@ -25,12 +28,13 @@ export interface RelayReport {
 export async function relayEvents(deps: RelayDeps, delayMs = RELAY_DELAY_MS): Promise<RelayReport> {
   const now = deps.now ?? (() => new Date());
   const before = new Date(now().getTime() - delayMs).toISOString();
-  const pending = await deps.table.listUnpublishedEvents(before);
+  const signal = AbortSignal.timeout(RUN_BUDGET_MS);
+  const pending = await deps.table.listUnpublishedEvents(before, signal);
   const report: RelayReport = { relayed: 0, failed: 0 };
   for (const record of pending) {
     try {
-      await deps.events.send(reactivatedEvent(record, await etagRightAfter(deps.table, record)));
-      await deps.table.markEventPublished(record);
+      await deps.events.send(reactivatedEvent(record, await etagRightAfter(deps.table, record, signal)), signal);
+      await deps.table.markEventPublished(record, signal);
       report.relayed += 1;
     } catch {
       report.failed += 1;
@@ -44,8 +48,8 @@ export async function relayEvents(deps: RelayDeps, delayMs = RELAY_DELAY_MS): Pr
  * same reactivation, not modified since, not stamped by a termination since (a stamp changes the
  * ETag but not `last_modified`). Otherwise it can no longer be known, and the event says null.
  */
-async function etagRightAfter(table: TaskTable, record: HistoryRecord): Promise<string | null> {
-  const snapshot = await table.readTask(record.job_id, record.task_id);
+async function etagRightAfter(table: TaskTable, record: HistoryRecord, signal: AbortSignal): Promise<string | null> {
+  const snapshot = await table.readTask(record.job_id, record.task_id, signal);
   const unchanged =
     snapshot !== null &&
     snapshot.lastRequestId === (record.client_request_id ?? record.request_id) &&

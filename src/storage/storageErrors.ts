@@ -17,6 +17,22 @@ export function statusOf(error: unknown): number | undefined {
 }
 
 /**
+ * The service's error code: in a transaction the SDK sets `code`; on a single operation it leaves it
+ * undefined (Tables put it in `odata.error`), but the `x-ms-error-code` header carries it.
+ */
+function serviceCodeOf(error: RestError): string | undefined {
+  return error.code ?? error.response?.headers.get('x-ms-error-code') ?? undefined;
+}
+
+/**
+ * A 404 that means "no such row", as opposed to "no such table": a missing table is a wrong
+ * setting or an unprovisioned account, and must not read as every job being absent.
+ */
+export function isMissingRow(error: unknown): boolean {
+  return error instanceof RestError && error.statusCode === 404 && serviceCodeOf(error) !== 'TableNotFound';
+}
+
+/**
  * Turns what the SDK throws into the few faults the service reasons about. Status codes decide,
  * never code strings: a single operation's `RestError.code` is undefined for Table errors (the
  * code sits in `odata.error`), while inside a transaction it is set.

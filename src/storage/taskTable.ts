@@ -9,7 +9,7 @@ import type { Task, TaskSnapshot } from '../domain/task';
 import { fromHistoryEntity, fromJobEntity, fromTaskEntity, toHistoryEntity, toJobEntity, toTaskEntity } from './entities';
 import { fromBulkResultEntity, toBulkResultEntity, type StoredBulkResult } from './bulkResultEntity';
 import { bulkResultRowKey, HISTORY_ROWS, historyRange, historyRowKey, JOB_ROW_KEY, partitionKey, TASK_ROWS, taskRowKey } from './keys';
-import { statusOf, translateFault } from './storageErrors';
+import { isMissingRow, statusOf, translateFault } from './storageErrors';
 
 type Entity = TableEntityResult<Record<string, unknown>>;
 
@@ -253,7 +253,7 @@ export class TaskTable {
     try {
       return await this.client.getEntity(pk, rk, { abortSignal: signal });
     } catch (error) {
-      if (statusOf(error) === 404) return null;
+      if (isMissingRow(error)) return null;
       throw translateFault(error);
     }
   }

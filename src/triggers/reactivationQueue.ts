@@ -64,6 +64,8 @@ export function makeReactivationQueueHandler(deps: ReactivationQueueDeps): Stora
     const requestId = randomUUID();
     const metadata = queueMetadataOf(context);
     const stats: RetryStats = { conflicts: 0, faults: 0 };
+    // One budget for the whole message: its reactivation, its events, a poison or follow-up message.
+    const deadline = Deadline.ofSeconds(MAX_TIMEOUT_SECONDS);
     const log = (fields: Handled | { outcome: string; error: string }, requests: number): void => {
       context.info(
         JSON.stringify({
@@ -80,7 +82,7 @@ export function makeReactivationQueueHandler(deps: ReactivationQueueDeps): Stora
       );
     };
     const poisoned = async (reason: string): Promise<Handled> => {
-      await deps.poison.send({ reason, ...poisonedCopy(message), message_id: metadata.id, dequeue_count: metadata.dequeueCount, request_id: requestId });
+      await deps.poison.send({ reason, ...poisonedCopy(message), message_id: metadata.id, dequeue_count: metadata.dequeueCount, request_id: requestId }, deadline.signal);
       return { outcome: 'POISONED', jobId: null, taskId: null };
     };
 
@@ -89,8 +91,8 @@ export function makeReactivationQueueHandler(deps: ReactivationQueueDeps): Stora
       if (!parsed.ok) return poisoned(`Invalid message: ${parsed.reason}`);
       const key = (parsed.request.message.request_id ?? metadata.id ?? requestId).toLowerCase();
       return parsed.request.kind === 'task'
-        ? reactivateOne(deps, parsed.request.message, key, requestId, stats)
-        : reactivateFailed(deps, parsed.request.message, key, requestId, stats, poisoned);
+        ? reactivateOne(deps, parsed.request.message, { key, requestId, deadline, stats })
+        : reactivateFailed(deps, parsed.request.message, { key, requestId, deadline, stats }, poisoned);
     });
     try {
       const fields = await result;
@@ -102,7 +104,15 @@ export function makeReactivationQueueHandler(deps: ReactivationQueueDeps): Stora
   };
 }
 
-async function reactivateOne(deps: ReactivationQueueDeps, message: ReactivationMessage, key: string, requestId: string, stats: RetryStats): Promise<Handled> {
+/** What every message's handling shares: its idempotency key, its request id, its budget, its counters. */
+interface Delivery {
+  key: string;
+  requestId: string;
+  deadline: Deadline;
+  stats: RetryStats;
+}
+
+async function reactivateOne(deps: ReactivationQueueDeps, message: ReactivationMessage, { key, requestId, deadline, stats }: Delivery): Promise<Handled> {
   const { job_id: jobId, task_id: taskId } = message;
   const outcome = await reactivateTask(
     deps,
@@ -113,7 +123,7 @@ async function reactivateOne(deps: ReactivationQueueDeps, message: ReactivationM
       requestId,
       clientRequestId: key,
       trigger: 'queue',
-      deadline: Deadline.ofSeconds(MAX_TIMEOUT_SECONDS),
+      deadline,
     },
     stats,
   );
@@ -122,10 +132,11 @@ async function reactivateOne(deps: ReactivationQueueDeps, message: ReactivationM
     // Sent before the message completes: if this send fails, the message is delivered again.
     await deps.events.send(
       rejectedEvent({ eventId: stableId(key, outcome.code), jobId, taskId, requestId: key, code: outcome.code, message: outcome.message, now: new Date() }),
+      deadline.signal,
     );
     return { outcome: outcome.code, jobId, taskId };
   }
-  if (outcome.history !== null) await announceReactivation(deps, outcome.history, outcome.etag);
+  if (outcome.history !== null) await announceReactivation(deps, outcome.history, outcome.etag, deadline.signal);
   return { outcome: outcome.replayed ? 'OK (replayed)' : 'OK', jobId, taskId };
 }
 
@@ -138,19 +149,17 @@ async function reactivateOne(deps: ReactivationQueueDeps, message: ReactivationM
 async function reactivateFailed(
   deps: ReactivationQueueDeps,
   message: FailedTasksMessage,
-  key: string,
-  requestId: string,
-  stats: RetryStats,
+  { key, requestId, deadline, stats }: Delivery,
   poisoned: (reason: string) => Promise<Handled>,
 ): Promise<Handled> {
   const { type, job_id: jobId, request_id, ...body } = message;
-  const outcome = await reactivateFailedTasks({ table: deps.table }, { jobId, body, requestId, clientRequestId: key, trigger: 'queue', deadline: Deadline.ofSeconds(MAX_TIMEOUT_SECONDS) }, stats);
+  const outcome = await reactivateFailedTasks({ table: deps.table }, { jobId, body, requestId, clientRequestId: key, trigger: 'queue', deadline }, stats);
   if (outcome.kind === 'fault') throw new TransientQueueFailure(`${outcome.code}: ${outcome.message}`);
   if (outcome.kind === 'invalid') return poisoned(`Invalid message: ${outcome.field.replace(/^body\./, '')} ${outcome.message}`);
   if (outcome.kind === 'rejection') return { outcome: outcome.code, jobId, taskId: null };
   const { continuation, reactivated, dry_run } = outcome.result;
   if (continuation !== null && !dry_run) {
-    await deps.requests.send({ ...message, continuation, request_id: stableId(key, continuation) });
+    await deps.requests.send({ ...message, continuation, request_id: stableId(key, continuation) }, deadline.signal);
   }
   return { outcome: `OK (${reactivated.length} reactivated${continuation !== null ? ', continued' : ''})`, jobId, taskId: null };
 }

@@ -96,3 +96,10 @@ describe('storage faults around a reactivation', () => {
     expect(await table.listHistory(jobId, 't0')).toHaveLength(1);
   });
 });
+
+describe('a table that does not exist', () => {
+  it('is a fault to report, not a job that does not exist', async () => {
+    const missing = tableWith(`missing${randomUUID().replaceAll('-', '')}`);
+    await expect(reactivateTask({ table: missing }, command('job-1'))).rejects.toThrow(/TableNotFound|table/i);
+  });
+});
