@@ -4,6 +4,7 @@ import { z } from 'zod';
 import type { Condition } from '../domain/conditions';
 import { DEFAULT_TIMEOUT_SECONDS, MAX_TIMEOUT_SECONDS } from '../service/deadline';
 import type { FieldIssue } from './envelope';
+import { parseHttpDate } from './httpDate';
 
 /** Each part of a request parses to a value or to the issues that name its fields. */
 export type Parsed<T> = { ok: true; value: T } | { ok: false; issues: FieldIssue[] };
@@ -96,20 +97,6 @@ export function parseClientRequestId(headers: Headers): Parsed<ClientRequestId> 
   if (issues.length > 0) return { ok: false, issues };
   const trimmed = given?.trim() ?? null;
   return valid({ given: trimmed, key: trimmed?.toLowerCase() ?? null, echo: echoRaw?.trim().toLowerCase() === 'true' });
-}
-
-const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
-const HTTP_DATE = /^(Mon|Tue|Wed|Thu|Fri|Sat|Sun), (\d{2}) (Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) (\d{4}) (\d{2}):(\d{2}):(\d{2}) GMT$/;
-
-/** An HTTP-date in its one current form (IMF-fixdate, RFC 9110 §5.6.7), e.g. `Sun, 06 Nov 1994 08:49:37 GMT`. */
-export function parseHttpDate(value: string): Date | null {
-  const match = HTTP_DATE.exec(value.trim());
-  if (match === null) return null;
-  const [, , day, , year, hour, minute, second] = match.map(Number);
-  const monthIndex = MONTHS.indexOf(match[3] ?? '');
-  const date = new Date(Date.UTC(year ?? 0, monthIndex, day, hour, minute, second));
-  // Date.UTC rolls 31 Feb over into March; such a date is not a date.
-  return date.getUTCDate() === day && date.getUTCMonth() === monthIndex && (hour ?? 0) < 24 && (minute ?? 0) < 60 && (second ?? 0) < 61 ? date : null;
 }
 
 const ETAG_RULE = 'must be an entity tag as sent in the ETag header, or *';

@@ -3,7 +3,7 @@ import type { HttpHandler } from '@azure/functions';
 import { isRefusal, refused } from '../http/answers';
 import { invalid, ok } from '../http/envelope';
 import { httpFunction } from '../http/httpFunction';
-import { all, fromZod, parseTimeout, timeoutQuerySchema } from '../http/requestParts';
+import { all, clientRequestHeadersSchema, fromZod, parseClientRequestId, parseTimeout, timeoutQuerySchema } from '../http/requestParts';
 import { historyResource, historyResourceSchema } from '../http/resources';
 import type { HttpFunctionDefinition } from './definition';
 import { Deadline } from '../service/deadline';
@@ -11,11 +11,11 @@ import { getTaskHistory, type QueryDeps } from '../service/queries';
 import { taskPathSchema } from './reactivateTask';
 
 export function makeGetTaskHistoryHandler(deps: QueryDeps): HttpHandler {
-  return httpFunction('getTaskHistory', async ({ request }) => {
-    const parsed = all(fromZod(taskPathSchema, request.params), parseTimeout(request.query));
+  return httpFunction('getTaskHistory', async ({ request, stats }) => {
+    const parsed = all(fromZod(taskPathSchema, request.params), parseTimeout(request.query), parseClientRequestId(request.headers));
     if (!parsed.ok) return invalid(parsed.issues);
     const [path, timeout] = parsed.value;
-    const history = await getTaskHistory(deps, path.jobId, path.taskId, Deadline.ofSeconds(timeout));
+    const history = await getTaskHistory(deps, path.jobId, path.taskId, Deadline.ofSeconds(timeout), stats);
     if (isRefusal(history)) return refused(history);
     return ok(history.map(historyResource));
   });
@@ -29,6 +29,7 @@ export const getTaskHistoryFunction: HttpFunctionDefinition = {
     summary: 'The task\'s reactivations, newest first, each with the failed attempt it reset',
     params: taskPathSchema,
     query: timeoutQuerySchema,
+    headers: clientRequestHeadersSchema,
     data: historyResourceSchema,
     errors: ['VALIDATION_ERROR', 'JOB_NOT_FOUND', 'TASK_NOT_FOUND', 'OPERATION_TIMED_OUT', 'SERVER_BUSY', 'INTERNAL_ERROR'],
   },

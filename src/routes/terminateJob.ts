@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { refused } from '../http/answers';
 import { invalid, ok } from '../http/envelope';
 import { httpFunction } from '../http/httpFunction';
-import { all, fromZod, parseJsonBody, parseTimeout, timeoutQuerySchema } from '../http/requestParts';
+import { all, clientRequestHeadersSchema, fromZod, parseClientRequestId, parseJsonBody, parseTimeout, timeoutQuerySchema } from '../http/requestParts';
 import { jobResource, jobResourceSchema, VERSION_HEADERS, versionHeaders } from '../http/resources';
 import type { HttpFunctionDefinition } from './definition';
 import { Deadline } from '../service/deadline';
@@ -17,9 +17,14 @@ export const terminateBodySchema = z.strictObject({
 
 export function makeTerminateJobHandler(deps: TerminateJobDeps): HttpHandler {
   return httpFunction('terminateJob', async ({ request, stats }) => {
-    const parsed = all(fromZod(jobPathSchema, request.params), parseTimeout(request.query), await parseJsonBody(request, terminateBodySchema));
+    const parsed = all(
+      fromZod(jobPathSchema, request.params),
+      parseTimeout(request.query),
+      parseClientRequestId(request.headers),
+      await parseJsonBody(request, terminateBodySchema),
+    );
     if (!parsed.ok) return invalid(parsed.issues);
-    const [path, timeout, body] = parsed.value;
+    const [path, timeout, , body] = parsed.value;
     const outcome = await terminateJob(deps, { jobId: path.jobId, reason: body.terminate_reason ?? null, deadline: Deadline.ofSeconds(timeout) }, stats);
     if (outcome.kind !== 'terminated') return refused(outcome);
     return ok(jobResource(outcome.job, outcome.etag), versionHeaders(outcome.etag, outcome.job.last_modified));
@@ -34,6 +39,7 @@ export const terminateJobFunction: HttpFunctionDefinition = {
     summary: 'Terminate a job: end every task not yet completed, then complete the job',
     params: jobPathSchema,
     query: timeoutQuerySchema,
+    headers: clientRequestHeadersSchema,
     body: terminateBodySchema,
     data: jobResourceSchema,
     errors: ['VALIDATION_ERROR', 'JOB_NOT_FOUND', 'JOB_COMPLETED', 'JOB_BEING_DELETED', 'OPERATION_TIMED_OUT', 'SERVER_BUSY', 'INTERNAL_ERROR'],

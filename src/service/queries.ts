@@ -11,17 +11,22 @@ export interface QueryDeps {
   table: TaskTable;
 }
 
-const NO_RETRIES_NEEDED = (): RetryStats => ({ conflicts: 0, faults: 0 });
 
-export async function getJob(deps: QueryDeps, jobId: string, deadline: Deadline): Promise<JobSnapshot | Rejection | Fault> {
-  return retryUntilSettled(deadline, NO_RETRIES_NEEDED(), async () => {
+export async function getJob(deps: QueryDeps, jobId: string, deadline: Deadline, stats: RetryStats = { conflicts: 0, faults: 0 }): Promise<JobSnapshot | Rejection | Fault> {
+  return retryUntilSettled(deadline, stats, async () => {
     const job = await deps.table.readJob(jobId, deadline.signal);
     return settled(job ?? reject('JOB_NOT_FOUND', 'The job does not exist.'));
   });
 }
 
-export async function getTask(deps: QueryDeps, jobId: string, taskId: string, deadline: Deadline): Promise<TaskSnapshot | Rejection | Fault> {
-  return retryUntilSettled(deadline, NO_RETRIES_NEEDED(), async () => {
+export async function getTask(
+  deps: QueryDeps,
+  jobId: string,
+  taskId: string,
+  deadline: Deadline,
+  stats: RetryStats = { conflicts: 0, faults: 0 },
+): Promise<TaskSnapshot | Rejection | Fault> {
+  return retryUntilSettled(deadline, stats, async () => {
     const { job, task } = await deps.table.readJobAndTask(jobId, taskId, deadline.signal);
     if (job === null) return settled(reject('JOB_NOT_FOUND', 'The job does not exist.'));
     return settled(task ?? reject('TASK_NOT_FOUND', 'The task does not exist in this job.'));
@@ -34,8 +39,9 @@ export async function getTaskHistory(
   jobId: string,
   taskId: string,
   deadline: Deadline,
+  stats: RetryStats = { conflicts: 0, faults: 0 },
 ): Promise<HistoryRecord[] | Rejection | Fault> {
-  const found = await getTask(deps, jobId, taskId, deadline);
+  const found = await getTask(deps, jobId, taskId, deadline, stats);
   if ('kind' in found) return found;
-  return retryUntilSettled(deadline, NO_RETRIES_NEEDED(), async () => settled(await deps.table.listHistory(jobId, taskId, deadline.signal)));
+  return retryUntilSettled(deadline, stats, async () => settled(await deps.table.listHistory(jobId, taskId, deadline.signal)));
 }

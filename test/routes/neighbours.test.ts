@@ -117,3 +117,23 @@ describe('GET /jobs/{jobId}/tasks/{taskId}/history', () => {
     expect(await invoke(makeGetTaskHistoryHandler({ table }), { method: 'GET', path: '/x', params: { jobId, taskId: 'ghost' } })).toMatchObject({ status: 404, body: { error: { code: 'TASK_NOT_FOUND' } } });
   });
 });
+
+describe('client-request-id on every route', () => {
+  it.each([
+    ['GET task', () => invoke(makeGetTaskHandler({ table }), { method: 'GET', path: '/x', params: { jobId: 'j', taskId: 't' }, headers: { 'client-request-id': 'nope' } })],
+    ['GET job', () => invoke(makeGetJobHandler({ table }), { method: 'GET', path: '/x', params: { jobId: 'j' }, headers: { 'client-request-id': 'nope' } })],
+    ['history', () => invoke(makeGetTaskHistoryHandler({ table }), { method: 'GET', path: '/x', params: { jobId: 'j', taskId: 't' }, headers: { 'client-request-id': 'nope' } })],
+    ['terminate', () => invoke(makeTerminateJobHandler({ table }), { path: '/x', params: { jobId: 'j' }, headers: { 'client-request-id': 'nope' } })],
+  ])('%s: a malformed one is a 400 naming it', async (_, call) => {
+    const answer = await call();
+    expect(answer).toMatchObject({ status: 400, body: { error: { code: 'VALIDATION_ERROR' } } });
+    expect(answer.body.error?.details?.map((d) => d.field)).toContain('client-request-id');
+  });
+
+  it('is echoed by a GET when asked', async () => {
+    const jobId = await seed();
+    const id = '0f8fad5b-d9cb-469f-a165-70867728950e';
+    const answer = await invoke(makeGetJobHandler({ table }), { method: 'GET', path: '/x', params: { jobId }, headers: { 'client-request-id': id, 'return-client-request-id': 'true' } });
+    expect(answer.headers.get('client-request-id')).toBe(id);
+  });
+});
