@@ -1,7 +1,7 @@
 import { z } from 'zod';
 
 import { idSchema } from './ids';
-import { jobStateSchema, taskResultSchema, taskStateSchema } from './states';
+import { taskResultSchema, taskStateSchema, type JobState } from './states';
 import { isoTimeSchema } from './time';
 
 const int32 = z.int32();
@@ -42,10 +42,9 @@ export type Task = z.infer<typeof taskSchema>;
  * `jobStamp` is the job state that a termination sweep wrote onto this row; `lastRequestId` is the
  * idempotency key of the reactivation that last changed it; `etag` guards the next write.
  */
-export const taskSnapshotSchema = z.object({
-  task: taskSchema,
-  jobStamp: jobStateSchema,
-  lastRequestId: z.string().nullable(),
-  etag: z.string().min(1),
-});
-export type TaskSnapshot = z.infer<typeof taskSnapshotSchema>;
+export interface TaskSnapshot {
+  task: Task;
+  jobStamp: JobState;
+  lastRequestId: string | null;
+  etag: string;
+}

@@ -13,6 +13,7 @@ import { commitInTransactions, type BulkCommitHooks, type BulkCommitReport } fro
 import type { Deadline } from './deadline';
 import { TIMED_OUT, type Fault } from './outcomes';
 import { isFault, retryUntilSettled, settled, type RetryStats } from './retryLoop';
+import { NO_CONDITION } from '../domain/conditions';
 
 export interface ReactivateFailedTasksCommand {
   jobId: string;
@@ -109,7 +110,7 @@ export async function reactivateFailedTasks(
 
   const filter: TaskFilter = { taskIds: body.task_ids ?? null, failureCodes: body.failure_codes ?? null, exitCodes: body.exit_codes ?? null };
   const request: BulkRequest = {
-    condition: { kind: 'none' },
+    condition: NO_CONDITION,
     idempotencyKey: key,
     requestId: command.requestId,
     clientRequestId: command.clientRequestId,

@@ -22,17 +22,14 @@ export interface SweepDeps {
 /**
  * Stamps every task row of a terminating job and ends every task not yet completed, in
  * transactions of up to 100 rows, each row `If-Match` on the ETag just listed. A batch that loses
- * an ETag (a reactivation committed meanwhile) re-reads the row that moved and tries again, so the
- * task it reactivated is found active and ended.
+ * an ETag (a reactivation committed meanwhile) re-reads its rows and tries again, so the task that
+ * was reactivated is found active and ended.
  */
 export async function sweepTasks(deps: SweepDeps, jobId: string, deadline: Deadline, stats: RetryStats): Promise<Fault | null> {
   const listed = await retryUntilSettled(deadline, stats, async () => settled(await deps.table.listTasks(jobId, deadline.signal)));
   if (isFault(listed)) return listed;
   await deps.hooks?.afterSweepRead?.();
-  const work = listed.flatMap((snapshot): SweepItem[] => {
-    const task = sweptTask(snapshot, deps.now());
-    return task === null ? [] : [{ snapshot, task, stamp: TERMINATION_STAMP }];
-  });
+  const work = listed.flatMap((snapshot) => sweepItemOf(snapshot, deps.now()) ?? []);
   const batches: SweepItem[][] = [];
   for (let start = 0; start < work.length; start += MAX_TRANSACTION_ROWS) batches.push(work.slice(start, start + MAX_TRANSACTION_ROWS));
 
@@ -66,8 +63,8 @@ async function commitBatch(deps: SweepDeps, jobId: string, initial: SweepItem[],
   return isFault(outcome) ? outcome : null;
 }
 
-/** What the sweep still has to write on a row it read: nothing when the row is gone or done. */
-function sweepItemOf(snapshot: TaskSnapshot | null, now: Date): SweepItem | null {
-  const task = snapshot === null ? null : sweptTask(snapshot, now);
-  return snapshot === null || task === null ? null : { snapshot, task, stamp: TERMINATION_STAMP };
+/** What the sweep still has to write on a row it read: nothing when the row is done already. */
+function sweepItemOf(snapshot: TaskSnapshot, now: Date): SweepItem | null {
+  const task = sweptTask(snapshot, now);
+  return task === null ? null : { snapshot, task, stamp: TERMINATION_STAMP };
 }

@@ -62,16 +62,15 @@ export async function terminateJob(
   const sweepFault = await sweepTasks({ table: deps.table, now, hooks: deps.hooks }, command.jobId, deadline, stats);
   if (sweepFault !== null) return sweepFault;
 
-  let current: JobSnapshot | null = started;
+  let seen: JobSnapshot | null = started;
   return retryUntilSettled<TerminateJobOutcome>(deadline, stats, async () => {
-    current ??= await deps.table.readJob(command.jobId, deadline.signal);
-    const seen: JobSnapshot | null = current;
-    current = null;
     if (seen === null) return settled(reject('JOB_NOT_FOUND', 'The job does not exist.'));
     if (seen.job.state === 'completed') return settled<Terminated>({ kind: 'terminated', ...seen });
     if (seen.job.state !== 'terminating') return settled(reject('JOB_BEING_DELETED', 'The job is being deleted.'));
     const job = completedJob(seen.job, now());
     const write = await deps.table.writeJob(job, seen.etag, deadline.signal);
-    return write.committed ? settled<Terminated>({ kind: 'terminated', job, etag: write.etag }) : CONFLICT;
+    if (write.committed) return settled<Terminated>({ kind: 'terminated', job, etag: write.etag });
+    seen = await deps.table.readJob(command.jobId, deadline.signal);
+    return CONFLICT;
   });
 }

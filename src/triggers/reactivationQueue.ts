@@ -12,6 +12,7 @@ import type { MessageQueue } from '../storage/messageQueue';
 import { countStorageRequests } from '../storage/requestMeter';
 import { queueMetadataOf, type QueueFunctionDefinition } from './definitions';
 import { parseQueueRequest, type FailedTasksMessage, type ReactivationMessage } from './reactivationMessage';
+import { NO_CONDITION } from '../domain/conditions';
 
 export interface ReactivationQueueDeps extends ReactivateTaskDeps, AnnounceDeps {
   /** Where a message that can never succeed goes at once, with the reason. */
@@ -119,7 +120,7 @@ async function reactivateOne(deps: ReactivationQueueDeps, message: ReactivationM
     {
       jobId,
       taskId,
-      condition: message.if_match !== undefined ? { kind: 'ifMatch', etag: message.if_match } : { kind: 'none' },
+      condition: message.if_match !== undefined ? { kind: 'ifMatch', etag: message.if_match } : NO_CONDITION,
       requestId,
       clientRequestId: key,
       trigger: 'queue',
