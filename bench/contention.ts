@@ -11,6 +11,7 @@ import { pool, round, timed } from './stats';
 import { failedTask, job, type World } from './world';
 
 const CALLERS = 32;
+const ROUNDS = 3;
 
 function request() {
   const id = randomUUID();
@@ -84,12 +85,12 @@ export interface ContentionResult {
   bareOneJobOverSpread: number;
 }
 
-/** Two rounds, variants alternating, best time of each kept: a shared machine's hiccups hit one run, not the ratio. */
+/** Several rounds, variants alternating (order reversed every other round), best time of each kept: a shared machine's hiccups hit one run, not the ratio. */
 export async function measureContention(world: World, tasks: number): Promise<ContentionResult> {
   const variants: Variant[] = ['one job', 'spread over jobs', 'one job, job row fenced', 'bare SDK, one job', 'bare SDK, spread'];
   const best = new Map<Variant, { ms: number; conflicts: number }>();
-  for (let roundNo = 0; roundNo < 2; roundNo += 1) {
-    for (const variant of roundNo === 0 ? variants : [...variants].reverse()) {
+  for (let roundNo = 0; roundNo < ROUNDS; roundNo += 1) {
+    for (const variant of roundNo % 2 === 0 ? variants : [...variants].reverse()) {
       const result = await runVariant(world, variant, tasks, `c${roundNo}-${variants.indexOf(variant)}`);
       const previous = best.get(variant);
       if (previous === undefined || result.ms < previous.ms) best.set(variant, result);
