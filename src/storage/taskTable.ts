@@ -23,8 +23,8 @@ export interface SweepItem {
   stamp: JobState;
 }
 
-/** A sweep batch commits whole, or some row of it lost its `If-Match` (the sweep re-reads them all). */
-export interface SweepResult {
+/** A transaction of many rows commits whole, or some row of it lost its `If-Match` (the caller re-reads them all). */
+export interface TransactionResult {
   committed: boolean;
 }
 
@@ -43,10 +43,6 @@ export function reactivationActions(snapshot: TaskSnapshot, task: Task, history:
 /** The largest entity-group transaction Table Storage accepts. */
 export const MAX_TRANSACTION_ROWS = 100;
 
-/** Several reactivations commit together, or some row lost its `If-Match` (the caller re-reads them all). */
-export interface ReactivationsResult {
-  committed: boolean;
-}
 
 /** The rows one reactivation writes: a task row and a history row. */
 const ROWS_PER_REACTIVATION = 2;
@@ -116,17 +112,11 @@ export class TaskTable {
    * `reactivationTransactions`), each task row `If-Match` on the ETag it was planned on. All commit
    * or none.
    */
-  async commitReactivations(changes: readonly ReactivationChange[], idempotencyKey: string, signal?: AbortSignal): Promise<ReactivationsResult> {
-    if (changes.length === 0) return { committed: true };
-    const actions = changes.flatMap((change) => reactivationActions(change.from, change.task, change.history, idempotencyKey));
-    if (actions.length > MAX_TRANSACTION_ROWS) throw new RangeError(`A transaction holds at most ${MAX_TRANSACTION_ROWS} rows.`);
-    try {
-      await this.client.submitTransaction(actions, { abortSignal: signal });
-      return { committed: true };
-    } catch (error) {
-      if (statusOf(error) !== 412) throw translateFault(error);
-      return { committed: false };
-    }
+  async commitReactivations(changes: readonly ReactivationChange[], idempotencyKey: string, signal?: AbortSignal): Promise<TransactionResult> {
+    return this.submitWhole(
+      changes.flatMap((change) => reactivationActions(change.from, change.task, change.history, idempotencyKey)),
+      signal,
+    );
   }
 
   /**
@@ -214,15 +204,17 @@ export class TaskTable {
   }
 
   /** One batch of a termination sweep (at most 100 rows of one job), each row `If-Match`. */
-  async commitSweep(items: readonly SweepItem[], signal?: AbortSignal): Promise<SweepResult> {
-    if (items.length === 0) return { committed: true };
-    if (items.length > MAX_TRANSACTION_ROWS) throw new RangeError(`A sweep batch holds at most ${MAX_TRANSACTION_ROWS} rows.`);
-    const actions: TransactionAction[] = items.map(({ snapshot, task, stamp }) => [
-      'update',
-      toTaskEntity(task, stamp, snapshot.lastRequestId),
-      'Replace',
-      { etag: snapshot.etag },
-    ]);
+  async commitSweep(items: readonly SweepItem[], signal?: AbortSignal): Promise<TransactionResult> {
+    return this.submitWhole(
+      items.map(({ snapshot, task, stamp }) => ['update', toTaskEntity(task, stamp, snapshot.lastRequestId), 'Replace', { etag: snapshot.etag }]),
+      signal,
+    );
+  }
+
+  /** One entity-group transaction of up to 100 rows of one partition: all of it commits, or none. */
+  private async submitWhole(actions: TransactionAction[], signal?: AbortSignal): Promise<TransactionResult> {
+    if (actions.length === 0) return { committed: true };
+    if (actions.length > MAX_TRANSACTION_ROWS) throw new RangeError(`A transaction holds at most ${MAX_TRANSACTION_ROWS} rows.`);
     try {
       await this.client.submitTransaction(actions, { abortSignal: signal });
       return { committed: true };
@@ -231,6 +223,7 @@ export class TaskTable {
       return { committed: false };
     }
   }
+
 
   /**
    * Loads a job and its tasks as given, replacing rows with the same ids; it bypasses the protocol
