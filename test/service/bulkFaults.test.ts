@@ -7,6 +7,7 @@ import { Deadline } from '../../src/service/deadline';
 import { reactivateFailedTasks, type ReactivateFailedTasksOutcome } from '../../src/service/reactivateFailedTasks';
 import type { RetryStats } from '../../src/service/retryLoop';
 import type { TaskTable } from '../../src/storage/taskTable';
+import { isCommit } from '../support/faults';
 import { aFailedTask, aJob } from '../support/fixtures';
 import { freshTable, tableWith, uniqueId } from '../support/storage';
 
@@ -33,7 +34,6 @@ function bulk(on: TaskTable, jobId: string, clientRequestId: string, stats?: Ret
   );
 }
 
-const isCommit = (request: { method: string; url: string }): boolean => request.method === 'POST' && request.url.includes('$batch');
 
 describe('a bulk transaction whose outcome is unknown', () => {
   it('is answered as a fault, never as a partial answer that leaves it out; the retry with the same key lists every task', async () => {

@@ -1,11 +1,12 @@
 import { randomUUID } from 'node:crypto';
 
-import { createHttpHeaders, RestError, type PipelinePolicy } from '@azure/core-rest-pipeline';
+import { createHttpHeaders, RestError, type PipelinePolicy, type PipelineRequest } from '@azure/core-rest-pipeline';
 import { beforeAll, describe, expect, it } from 'vitest';
 
 import { Deadline } from '../../src/service/deadline';
 import { reactivateTask, type ReactivateTaskCommand } from '../../src/service/reactivateTask';
 import type { TaskTable } from '../../src/storage/taskTable';
+import { isCommit } from '../support/faults';
 import { aFailedTask, aJob } from '../support/fixtures';
 import { freshTable, tableWith, uniqueId } from '../support/storage';
 
@@ -26,7 +27,6 @@ function command(jobId: string, overrides: Partial<ReactivateTaskCommand> = {}):
   return { jobId, taskId: 't0', condition: { kind: 'none' }, requestId: randomUUID(), clientRequestId: null, trigger: 'http', deadline: Deadline.ofSeconds(10), ...overrides };
 }
 
-const isCommit = (request: { method: string; url: string }): boolean => request.method === 'POST' && request.url.includes('$batch');
 
 /** The storage connection drops while the response to a commit is on its way back. */
 function responseLostAfterCommit(times: number): PipelinePolicy & { commits: number } {
@@ -44,7 +44,7 @@ function responseLostAfterCommit(times: number): PipelinePolicy & { commits: num
 }
 
 /** Storage answers `status` to matching requests without ever seeing them. */
-function alwaysStatus(status: number, when: (request: { method: string; url: string }) => boolean): PipelinePolicy & { seen: number } {
+function alwaysStatus(status: number, when: (request: PipelineRequest) => boolean): PipelinePolicy & { seen: number } {
   const policy = {
     name: `always${status}`,
     seen: 0,

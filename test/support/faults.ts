@@ -6,7 +6,7 @@ import { createHttpHeaders, RestError, type PipelinePolicy, type PipelineRequest
  * Azurite or it does not, and the response either comes back or it does not.
  */
 
-type Target = (request: PipelineRequest) => boolean;
+type Target = (request: Pick<PipelineRequest, 'method' | 'url'>) => boolean;
 
 export const isCommit: Target = (request) => request.method === 'POST' && request.url.includes('$batch');
 export const isJobRead: Target = (request) => request.method === 'GET' && decodeURIComponent(request.url).includes("RowKey='job'");
