@@ -40,8 +40,6 @@ export const taskReactivationRejectedEventSchema = z.object({
 });
 export type TaskReactivationRejectedEvent = z.infer<typeof taskReactivationRejectedEventSchema>;
 
-export type TaskEvent = TaskReactivatedEvent | TaskReactivationRejectedEvent;
-
 /** The event of a reactivation, built from its history record (the outbox row). */
 export function reactivatedEvent(history: HistoryRecord, etag: string | null): TaskReactivatedEvent {
   return {

@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { InvocationContext, type StorageQueueHandler } from '@azure/functions';
 import { beforeAll, describe, expect, it } from 'vitest';
 
+import { taskReactivatedEventSchema, taskReactivationRejectedEventSchema } from '../../src/domain/events';
 import { relayEvents } from '../../src/service/relayEvents';
 import { createQueueClient, MessageQueue } from '../../src/storage/messageQueue';
 import type { TaskTable } from '../../src/storage/taskTable';
@@ -52,6 +53,8 @@ describe('the reactivation queue trigger', () => {
     expect(await peekAll(events)).toEqual([
       expect.objectContaining({ type: 'task.reactivated', event_id: history?.event_id, job_id: jobId, task_id: 't1', request_id: requestId, trigger: 'queue', etag: stored?.etag }),
     ]);
+    // What goes on the queue is exactly the published event format.
+    for (const event of await peekAll(events)) taskReactivatedEventSchema.parse(event);
     expect(await peekAll(poison)).toEqual([]);
     expect(JSON.parse(logs.find((l) => l.includes('queue-message')) ?? '{}')).toMatchObject({ outcome: 'OK', jobId, taskId: 't1' });
   });
@@ -76,6 +79,7 @@ describe('the reactivation queue trigger', () => {
     const [first, second] = (await peekAll(events)) as { event_id: string }[];
     expect(first).toMatchObject({ type: 'task.reactivation_rejected', job_id: jobId, task_id: 'busy', request_id: requestId, trigger: 'queue', code: 'TASK_NOT_COMPLETED' });
     expect(second?.event_id).toBe(first?.event_id);
+    taskReactivationRejectedEventSchema.parse(first);
     expect(await peekAll(poison)).toEqual([]);
   });
 
