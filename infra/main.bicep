@@ -34,10 +34,18 @@ param maximumInstanceCount int = 100
 ])
 param instanceMemoryMB int = 2048
 
+@description('Days history records and stored bulk answers are kept; becomes TASKS_HISTORY_RETENTION_DAYS.')
+@minValue(1)
+@maxValue(3650)
+param historyRetentionDays int = 30
+
 // The queue names are the app's defaults (src/config.ts); they are passed to the app as settings
 // and a test compares the two.
 var reactivationQueueName = 'task-reactivation-requests'
 var eventsQueueName = 'task-events'
+var sweepQueueName = 'job-sweeps'
+var outboxQueueName = 'outbox-checks'
+var retentionQueueName = 'history-retention'
 
 var resourceToken = toLower(uniqueString(subscription().id, environmentName, location))
 var tags = { 'azd-env-name': environmentName }
@@ -130,6 +138,10 @@ module api 'app/api.bicep' = {
     tableName: tableName
     reactivationQueueName: reactivationQueueName
     eventsQueueName: eventsQueueName
+    sweepQueueName: sweepQueueName
+    outboxQueueName: outboxQueueName
+    retentionQueueName: retentionQueueName
+    historyRetentionDays: historyRetentionDays
     maximumInstanceCount: maximumInstanceCount
     instanceMemoryMB: instanceMemoryMB
   }

@@ -15,11 +15,20 @@ export const SETTING = {
   tableName: 'TASKS_TABLE_NAME',
   reactivationQueueName: 'TASKS_REACTIVATION_QUEUE',
   eventsQueueName: 'TASKS_EVENTS_QUEUE',
+  sweepQueueName: 'TASKS_SWEEP_QUEUE',
+  outboxQueueName: 'TASKS_OUTBOX_QUEUE',
+  retentionQueueName: 'TASKS_RETENTION_QUEUE',
+  historyRetentionDays: 'TASKS_HISTORY_RETENTION_DAYS',
 } as const;
 
 export const DEFAULT_TABLE_NAME = 'batchtasks';
 export const DEFAULT_REACTIVATION_QUEUE_NAME = 'task-reactivation-requests';
 export const DEFAULT_EVENTS_QUEUE_NAME = 'task-events';
+/** The app's own background work: termination sweeps, outbox checks, history retention. */
+export const DEFAULT_SWEEP_QUEUE_NAME = 'job-sweeps';
+export const DEFAULT_OUTBOX_QUEUE_NAME = 'outbox-checks';
+export const DEFAULT_RETENTION_QUEUE_NAME = 'history-retention';
+export const DEFAULT_HISTORY_RETENTION_DAYS = 30;
 
 const tableName = z
   .string()
@@ -46,6 +55,15 @@ const settingsSchema = z
     [SETTING.tableName]: tableName.default(DEFAULT_TABLE_NAME),
     [SETTING.reactivationQueueName]: queueName.default(DEFAULT_REACTIVATION_QUEUE_NAME),
     [SETTING.eventsQueueName]: queueName.default(DEFAULT_EVENTS_QUEUE_NAME),
+    [SETTING.sweepQueueName]: queueName.default(DEFAULT_SWEEP_QUEUE_NAME),
+    [SETTING.outboxQueueName]: queueName.default(DEFAULT_OUTBOX_QUEUE_NAME),
+    [SETTING.retentionQueueName]: queueName.default(DEFAULT_RETENTION_QUEUE_NAME),
+    [SETTING.historyRetentionDays]: z.coerce
+      .number('must be a whole number of days')
+      .int('must be a whole number of days')
+      .min(1, 'must be at least 1 day')
+      .max(3650, 'must be at most 3650 days')
+      .default(DEFAULT_HISTORY_RETENTION_DAYS),
   })
   .superRefine((settings, ctx) => {
     const hasConnectionString = settings[SETTING.connectionString] !== undefined;
@@ -80,6 +98,13 @@ export interface Config {
   /** The queue the queue trigger reads; its poison queue is this name with "-poison". */
   reactivationQueueName: string;
   eventsQueueName: string;
+  /** Pages of a termination sweep; its poison queue is watched too, so a sweep never stops. */
+  sweepQueueName: string;
+  /** Delayed checks that every committed event was published. */
+  outboxQueueName: string;
+  /** Delayed deletion of history records and stored bulk answers past their retention. */
+  retentionQueueName: string;
+  historyRetentionDays: number;
 }
 
 export class ConfigError extends Error {
@@ -112,5 +137,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     tableName: settings[SETTING.tableName],
     reactivationQueueName: settings[SETTING.reactivationQueueName],
     eventsQueueName: settings[SETTING.eventsQueueName],
+    sweepQueueName: settings[SETTING.sweepQueueName],
+    outboxQueueName: settings[SETTING.outboxQueueName],
+    retentionQueueName: settings[SETTING.retentionQueueName],
+    historyRetentionDays: settings[SETTING.historyRetentionDays],
   };
 }

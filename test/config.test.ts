@@ -9,6 +9,10 @@ describe('loadConfig', () => {
       tableName: 'batchtasks',
       reactivationQueueName: 'task-reactivation-requests',
       eventsQueueName: 'task-events',
+      sweepQueueName: 'job-sweeps',
+      outboxQueueName: 'outbox-checks',
+      retentionQueueName: 'history-retention',
+      historyRetentionDays: 30,
     });
   });
 
@@ -21,6 +25,10 @@ describe('loadConfig', () => {
       [SETTING.tableName]: 'jobsTable',
       [SETTING.reactivationQueueName]: 'requests',
       [SETTING.eventsQueueName]: 'events',
+      [SETTING.sweepQueueName]: 'sweeps',
+      [SETTING.outboxQueueName]: 'checks',
+      [SETTING.retentionQueueName]: 'retention',
+      [SETTING.historyRetentionDays]: '7',
     });
     expect(config).toEqual({
       storage: {
@@ -32,6 +40,10 @@ describe('loadConfig', () => {
       tableName: 'jobsTable',
       reactivationQueueName: 'requests',
       eventsQueueName: 'events',
+      sweepQueueName: 'sweeps',
+      outboxQueueName: 'checks',
+      retentionQueueName: 'retention',
+      historyRetentionDays: 7,
     });
   });
 
@@ -46,6 +58,10 @@ describe('loadConfig', () => {
     [{ [SETTING.tableServiceUri]: 'https://a.table.core.windows.net', [SETTING.queueServiceUri]: 'https://a.queue.core.windows.net', [SETTING.credential]: 'key' }, /TASKS_STORAGE__credential must be "managedidentity"/],
     [{ [SETTING.connectionString]: 'x', [SETTING.tableName]: 'no-dashes' }, /TASKS_TABLE_NAME must be 3-63 letters or digits/],
     [{ [SETTING.connectionString]: 'x', [SETTING.tableName]: 'Tables' }, /TASKS_TABLE_NAME "tables" is reserved/],
+    [{ [SETTING.connectionString]: 'x', [SETTING.sweepQueueName]: 'x' }, /TASKS_SWEEP_QUEUE must be 3-56 lower-case/],
+    [{ [SETTING.connectionString]: 'x', [SETTING.historyRetentionDays]: '2.5' }, /TASKS_HISTORY_RETENTION_DAYS must be a whole number of days/],
+    [{ [SETTING.connectionString]: 'x', [SETTING.historyRetentionDays]: 'forever' }, /TASKS_HISTORY_RETENTION_DAYS must be a whole number of days/],
+    [{ [SETTING.connectionString]: 'x', [SETTING.historyRetentionDays]: '0' }, /TASKS_HISTORY_RETENTION_DAYS must be at least 1 day/],
   ])('refuses %o, naming the setting', (env, message) => {
     expect(() => loadConfig(env)).toThrow(ConfigError);
     expect(() => loadConfig(env)).toThrow(message);

@@ -11,6 +11,10 @@ param applicationInsightsName string
 param tableName string
 param reactivationQueueName string
 param eventsQueueName string
+param sweepQueueName string
+param outboxQueueName string
+param retentionQueueName string
+param historyRetentionDays int
 param maximumInstanceCount int
 param instanceMemoryMB int
 
@@ -56,6 +60,10 @@ var appSettings = [
   { name: 'TASKS_TABLE_NAME', value: tableName }
   { name: 'TASKS_REACTIVATION_QUEUE', value: reactivationQueueName }
   { name: 'TASKS_EVENTS_QUEUE', value: eventsQueueName }
+  { name: 'TASKS_SWEEP_QUEUE', value: sweepQueueName }
+  { name: 'TASKS_OUTBOX_QUEUE', value: outboxQueueName }
+  { name: 'TASKS_RETENTION_QUEUE', value: retentionQueueName }
+  { name: 'TASKS_HISTORY_RETENTION_DAYS', value: string(historyRetentionDays) }
 ]
 
 resource functionApp 'Microsoft.Web/sites@2025-03-01' = {

@@ -32,6 +32,7 @@ const SAMPLE = {
   blob: 'https://acct.blob.core.windows.net/',
   queue: 'https://acct.queue.core.windows.net/',
   table: 'https://acct.table.core.windows.net/',
+  retentionDays: '30',
   appInsights: 'InstrumentationKey=00000000-0000-4000-8000-000000000002;IngestionEndpoint=https://example.invalid/',
 };
 
@@ -45,6 +46,7 @@ function sampleFor(expression: string): string {
   if (/\.primaryEndpoints\.blob$/.test(expression)) return SAMPLE.blob;
   if (/'identity'\), '[\d-]+'\)\.outputs\.clientId\.value$/.test(expression)) return SAMPLE.clientId;
   if (/Microsoft\.Insights\/components.*\.ConnectionString$/.test(expression)) return SAMPLE.appInsights;
+  if (/^string\(parameters\('historyRetentionDays'\)\)$/.test(expression)) return SAMPLE.retentionDays;
   throw new Error(`no sample for the deploy-time value ${expression}`);
 }
 
