@@ -6,5 +6,11 @@ export default defineConfig({
     globalSetup: ['test/support/globalSetup.ts'],
     testTimeout: 30_000,
     hookTimeout: 60_000,
+    // A function file registers itself with the host when it loads, and the queue trigger reads its
+    // queue's name from the settings then: tests that import one need valid settings (they build
+    // clients, never used, for the standard Azurite ports; every test brings a table of its own).
+    env: { TASKS_STORAGE: 'UseDevelopmentStorage=true' },
+    // Outside the host, `@azure/functions` says once per registration that it is in test mode.
+    onConsoleLog: (log) => !log.includes('"@azure/functions" package'),
   },
 });

@@ -4,9 +4,8 @@ import { Deadline } from '../src/service/deadline';
 import { reactivateFailedTasks } from '../src/service/reactivateFailedTasks';
 import { reactivateTask } from '../src/service/reactivateTask';
 import { countStorageRequests } from '../src/storage/requestMeter';
-import type { TaskTable } from '../src/storage/taskTable';
 import { pool } from './stats';
-import { failedTask, job } from './world';
+import { failedTask, job, type World } from './world';
 
 /** What one bulk reactivation of `tasks` failed tasks cost. */
 export interface BulkReactivationFigures {
@@ -24,26 +23,26 @@ export interface BulkReactivationFigures {
  * measures it. Loading is not counted. Give it a table of its own (`newWorld`): Azurite slows down
  * as a table grows, so rows left by other measurements would inflate the figures.
  */
-export async function benchBulkReactivation(table: TaskTable, tasks: number): Promise<BulkReactivationFigures> {
+export async function benchBulkReactivation({ table, deps }: Pick<World, 'table' | 'deps'>, tasks: number): Promise<BulkReactivationFigures> {
   const jobId = `bench-${randomUUID().slice(0, 8)}`;
   await table.loadJob(job(jobId), Array.from({ length: tasks }, (_, n) => failedTask(jobId, `task-${String(n).padStart(6, '0')}`)));
   const stats = { conflicts: 0, faults: 0 };
   const started = performance.now();
   const { count, result } = countStorageRequests(() =>
     reactivateFailedTasks(
-      { table },
+      deps,
       { jobId, body: { max_tasks: 10_000, dry_run: false }, requestId: randomUUID(), clientRequestId: randomUUID(), trigger: 'http', deadline: Deadline.ofSeconds(30) },
       stats,
     ),
   );
   const outcome = await result;
   const durationMs = Math.round(performance.now() - started);
-  if (outcome.kind !== 'bulkReactivated') throw new Error(`The bulk reactivation answered ${outcome.kind}: ${'code' in outcome ? outcome.code : outcome.message}`);
+  if (outcome.kind !== 'bulkReactivated') throw new Error(`The bulk reactivation answered ${outcome.kind}: ${outcome.kind === 'invalid' ? JSON.stringify(outcome.issues) : outcome.code}`);
   return { tasks, reactivated: outcome.result.reactivated.length, storageRequests: count.requests, conflicts: stats.conflicts, durationMs };
 }
 
 /** The same work as single calls, 32 at a time, as a client looping over the tasks would do it. */
-export async function benchSingleReactivations(table: TaskTable, tasks: number): Promise<BulkReactivationFigures> {
+export async function benchSingleReactivations({ table, deps }: Pick<World, 'table' | 'deps'>, tasks: number): Promise<BulkReactivationFigures> {
   const jobId = `bench-${randomUUID().slice(0, 8)}`;
   const ids = Array.from({ length: tasks }, (_, n) => `task-${String(n).padStart(6, '0')}`);
   await table.loadJob(job(jobId), ids.map((id) => failedTask(jobId, id)));
@@ -53,7 +52,7 @@ export async function benchSingleReactivations(table: TaskTable, tasks: number):
   const { count, result } = countStorageRequests(() =>
     pool(ids, 32, async (taskId) => {
       const outcome = await reactivateTask(
-        { table },
+        deps,
         { jobId, taskId, condition: { kind: 'none' }, requestId: randomUUID(), clientRequestId: null, trigger: 'http', deadline: Deadline.ofSeconds(30) },
         stats,
       );

@@ -5,7 +5,7 @@ import { backoff, Deadline } from '../src/service/deadline';
 import { reactivateTask } from '../src/service/reactivateTask';
 import type { RetryStats } from '../src/service/retryLoop';
 import { statusOf } from '../src/storage/storageErrors';
-import { reactivationActions } from '../src/storage/taskTable';
+import { reactivationActions } from '../src/storage/tableTaskStore';
 import { bareReactivation } from './serviceOverhead';
 import { pool, round, timed } from './stats';
 import { failedTask, job, type World } from './world';
@@ -25,12 +25,12 @@ function request() {
 async function naiveReactivation(world: World, jobId: string, taskId: string, stats: RetryStats): Promise<void> {
   const deadline = Deadline.ofSeconds(30);
   for (let round = 0; ; round += 1) {
-    const { job: jobRow, task } = await world.table.readJobAndTask(jobId, taskId);
+    const [jobRow, task] = await Promise.all([world.table.readJob(jobId), world.table.readTask(jobId, taskId)]);
     const plan = planReactivation(jobRow, task, request());
     if (plan.kind !== 'change' || jobRow === null) throw new Error(`bench: unexpected ${plan.kind}`);
     const fence = { partitionKey: jobId.toLowerCase(), rowKey: 'job' };
     try {
-      await world.raw.submitTransaction([...reactivationActions(plan.from, plan.task, plan.history, randomUUID()), ['update', fence, 'Merge', { etag: jobRow.etag }]]);
+      await world.raw.submitTransaction([...reactivationActions(plan, randomUUID()), ['update', fence, 'Merge', { etag: jobRow.etag }]]);
       return;
     } catch (error) {
       if (statusOf(error) !== 412) throw error;
@@ -60,7 +60,7 @@ async function runVariant(world: World, variant: Variant, tasks: number, tag: st
       if (variant === 'one job, job row fenced') return naiveReactivation(world, jobId, taskId, stats);
       if (variant.startsWith('bare SDK')) return bareReactivation(world, jobId, taskId);
       const outcome = await reactivateTask(
-        { table: world.table },
+        world.deps,
         { jobId, taskId, condition: { kind: 'none' }, requestId: randomUUID(), clientRequestId: null, trigger: 'http', deadline: Deadline.ofSeconds(30) },
         stats,
       );

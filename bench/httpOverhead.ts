@@ -2,10 +2,8 @@ import { randomUUID } from 'node:crypto';
 
 import { startLocalHost } from '../scripts/host/localHost';
 import { SETTING } from '../src/config';
-import { announceReactivation } from '../src/service/announceReactivation';
 import { Deadline } from '../src/service/deadline';
 import { reactivateTask } from '../src/service/reactivateTask';
-import type { MessageQueue } from '../src/storage/messageQueue';
 import { percentile, round, timed } from './stats';
 import { failedTask, job, type World } from './world';
 
@@ -20,10 +18,10 @@ export interface HttpOverheadResult {
  * The same reactivation over HTTP (the local host, `npm start`'s server, on loopback) and as a
  * direct service call that also publishes the event, as the route does; alternated one by one.
  */
-export async function measureHttpOverhead(root: string, world: World, events: MessageQueue, connectionString: string, samples: number): Promise<HttpOverheadResult> {
+export async function measureHttpOverhead(root: string, world: World, connectionString: string, samples: number): Promise<HttpOverheadResult> {
   process.env[SETTING.connectionString] = connectionString;
   process.env[SETTING.tableName] = world.tableName;
-  process.env[SETTING.eventsQueueName] = events.name;
+  process.env[SETTING.eventsQueueName] = world.events.name;
   const host = await startLocalHost({ root, port: 0, host: '127.0.0.1', log: () => undefined });
   try {
     const warmup = 30;
@@ -40,12 +38,16 @@ export async function measureHttpOverhead(root: string, world: World, events: Me
       };
       const direct = async () => {
         const { ms } = await timed(async () => {
-          const outcome = await reactivateTask(
-            { table: world.table },
-            { jobId, taskId: 'b', condition: { kind: 'none' }, requestId: randomUUID(), clientRequestId: null, trigger: 'http', deadline: Deadline.ofSeconds(30) },
-          );
-          if (outcome.kind !== 'reactivated' || outcome.history === null) throw new Error(`bench: unexpected ${outcome.kind}`);
-          await announceReactivation({ table: world.table, events }, outcome.history, outcome.etag, AbortSignal.timeout(30_000));
+          const outcome = await reactivateTask(world.deps, {
+            jobId,
+            taskId: 'b',
+            condition: { kind: 'none' },
+            requestId: randomUUID(),
+            clientRequestId: null,
+            trigger: 'http',
+            deadline: Deadline.ofSeconds(30),
+          });
+          if (outcome.kind !== 'reactivated') throw new Error(`bench: unexpected ${outcome.kind}`);
         });
         if (i >= warmup) service.push(ms);
       };

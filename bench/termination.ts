@@ -24,7 +24,7 @@ async function reactivations(world: World, jobId: string, taskIds: string[], lat
   await pool(taskIds, 16, async (taskId) => {
     if (until()) return;
     const { ms, result } = await timed(() =>
-      reactivateTask({ table: world.table }, { jobId, taskId, condition: { kind: 'none' }, requestId: randomUUID(), clientRequestId: null, trigger: 'http', deadline: Deadline.ofSeconds(30) }),
+      reactivateTask(world.deps, { jobId, taskId, condition: { kind: 'none' }, requestId: randomUUID(), clientRequestId: null, trigger: 'http', deadline: Deadline.ofSeconds(30) }),
     );
     latencies.push(ms);
     outcomes.push(result);
@@ -48,7 +48,7 @@ export async function measureTermination(world: World, tasks: number): Promise<T
   let done = false;
   const racing: number[] = [];
   const race = reactivations(world, 'terminated', failed, racing, () => done);
-  const { count, result } = countStorageRequests(() => terminateJob({ table: world.table }, { jobId: 'terminated', reason: null, deadline: Deadline.ofSeconds(30) }));
+  const { count, result } = countStorageRequests(() => terminateJob(world.deps, { jobId: 'terminated', reason: null, deadline: Deadline.ofSeconds(30) }));
   const { ms, result: outcome } = await timed(() => result);
   done = true;
   await race;

@@ -2,10 +2,14 @@ import { randomUUID } from 'node:crypto';
 
 import { TableClient } from '@azure/data-tables';
 
+import { assemble, type AppDependencies } from '../src/compose';
+import { loadConfig, SETTING } from '../src/config';
 import type { Job } from '../src/domain/job';
 import type { Task } from '../src/domain/task';
+import { systemClock } from '../src/service/clock';
+import { FixtureTable } from '../src/storage/fixtureLoader';
+import { createQueueClient, MessageQueue } from '../src/storage/messageQueue';
 import { createTableClient } from '../src/storage/tableClient';
-import { TaskTable } from '../src/storage/taskTable';
 import { aFailedTask, aJob, aRunningTask } from '../test/support/fixtures';
 
 /** The test suite's builders, so a benchmark row is the same task a test uses. */
@@ -21,18 +25,27 @@ export function activeTask(jobId: string, id: string): Task {
   return aRunningTask({ id, job_id: jobId, state: 'active' });
 }
 
-/** A table of its own for one measurement, so one run's rows never slow another's. */
+/** A table and queues of their own for one measurement, so one run's rows never slow another's. */
 export interface World {
   tableName: string;
-  table: TaskTable;
+  table: FixtureTable;
+  events: MessageQueue;
+  /** The app's use-case dependencies around this table and these queues. */
+  deps: AppDependencies;
   /** The same table through a bare SDK client, for the baselines. */
   raw: TableClient;
 }
 
 export async function newWorld(connectionString: string): Promise<World> {
-  const tableName = `bench${randomUUID().replaceAll('-', '').slice(0, 20)}`;
-  const table = new TaskTable(createTableClient({ kind: 'connectionString', connectionString }, tableName));
-  await table.ensureExists();
+  const suffix = randomUUID().replaceAll('-', '').slice(0, 20);
+  const tableName = `bench${suffix}`;
+  const storage = { kind: 'connectionString' as const, connectionString };
+  const table = new FixtureTable(createTableClient(storage, tableName));
+  const queue = (name: string): MessageQueue => new MessageQueue(createQueueClient(storage, `bench-${name}-${suffix}`));
+  const events = queue('events');
+  await Promise.all([table.ensureExists(), events.ensureExists()]);
+  const config = loadConfig({ [SETTING.connectionString]: connectionString, [SETTING.tableName]: tableName, [SETTING.eventsQueueName]: events.name });
+  const deps = assemble({ config, clock: systemClock, store: table, events, reactivationRequests: queue('requests'), reactivationPoison: queue('poison') });
   const raw = TableClient.fromConnectionString(connectionString, tableName, { allowInsecureConnection: true });
-  return { tableName, table, raw };
+  return { tableName, table, events, deps, raw };
 }

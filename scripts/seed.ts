@@ -5,7 +5,7 @@ import { loadConfig } from '../src/config';
 import { parseFixture, type LoadableJob } from '../src/domain/fixture';
 import { isoTime } from '../src/domain/time';
 import { createTableClient } from '../src/storage/tableClient';
-import { TaskTable } from '../src/storage/taskTable';
+import { FixtureTable } from '../src/storage/fixtureLoader';
 import { describeConnectionString, localSettings, projectRoot } from './settings';
 
 /**
@@ -26,7 +26,7 @@ async function main(argv: readonly string[]): Promise<number> {
   }
   const config = loadConfig(localSettings(projectRoot(__dirname)));
   const where = config.storage.kind === 'connectionString' ? describeConnectionString(config.storage.connectionString) : config.storage.tableServiceUri;
-  const table = new TaskTable(createTableClient(config.storage, config.tableName));
+  const table = new FixtureTable(createTableClient(config.storage, config.tableName));
   try {
     await table.ensureExists();
     for (const { job, tasks } of jobs) await table.loadJob(job, tasks);

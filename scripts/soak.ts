@@ -1,5 +1,7 @@
-import { buildDependencies } from '../src/compose';
+import { assemble, partsFor } from '../src/compose';
 import { loadConfig, SETTING } from '../src/config';
+import { FixtureTable } from '../src/storage/fixtureLoader';
+import { createTableClient } from '../src/storage/tableClient';
 import { startAzurite } from './azurite';
 import { runSoak, type SoakOptions } from './soakWorkload';
 
@@ -26,12 +28,15 @@ async function main(): Promise<void> {
   };
   const azurite = await startAzurite();
   try {
-    const deps = buildDependencies(loadConfig({ [SETTING.connectionString]: azurite.connectionString, [SETTING.tableName]: 'soak' }));
-    await deps.table.ensureExists();
-    await deps.events.ensureExists();
+    const config = loadConfig({ [SETTING.connectionString]: azurite.connectionString, [SETTING.tableName]: 'soak' });
+    const parts = partsFor(config);
+    const table = new FixtureTable(createTableClient(config.storage, config.tableName));
+    await table.ensureExists();
+    await parts.events.ensureExists();
+    const deps = assemble({ ...parts, store: table });
     console.log(`soak: ${options.operations} operations, ${options.jobs} jobs of ${options.tasksPerJob} tasks, concurrency ${options.concurrency}, seed ${options.seed}`);
     console.log('soak: Azurite started by this script (in memory); route handlers called in process with real HttpRequest objects');
-    const report = await runSoak(deps, options);
+    const report = await runSoak(deps, table, options);
     console.log(JSON.stringify(report, null, 2));
     console.log(
       `soak: ${report.durationMs} ms, ${report.operationsPerSecond} ops/s; ${report.checks} invariant checks, ${report.violations.length} violations; ` +

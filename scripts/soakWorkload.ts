@@ -7,8 +7,11 @@ import type { AppDependencies } from '../src/compose';
 import type { Job } from '../src/domain/job';
 import type { Task } from '../src/domain/task';
 import { ERROR_CODES, type ErrorCode } from '../src/http/errorCodes';
-import { HTTP_FUNCTIONS } from '../src/routes';
-import type { TaskTable } from '../src/storage/taskTable';
+import { getJobHandler } from '../src/functions/getJob';
+import { getTaskHandler } from '../src/functions/getTask';
+import { reactivateTaskHandler } from '../src/functions/reactivateTask';
+import { terminateJobHandler } from '../src/functions/terminateJob';
+import type { FixtureTable } from '../src/storage/fixtureLoader';
 
 /**
  * A soak of mixed operations through the route handlers, in process, with real HttpRequest and
@@ -91,7 +94,7 @@ function seededTask(jobId: string, n: number, kind: 'failed' | 'succeeded' | 'ru
 }
 
 /** Jobs with 70 % failed tasks, 15 % succeeded and 15 % running. */
-export async function seedJobs(table: TaskTable, options: SoakOptions, random: () => number): Promise<SeededJob[]> {
+export async function seedJobs(table: FixtureTable, options: SoakOptions, random: () => number): Promise<SeededJob[]> {
   const run = randomUUID().slice(0, 6);
   const jobs: SeededJob[] = [];
   for (let j = 0; j < options.jobs; j += 1) {
@@ -121,12 +124,6 @@ export function seededRandom(seed: number): () => number {
   };
 }
 
-function handlerFor(name: string, deps: AppDependencies): HttpHandler {
-  const definition = HTTP_FUNCTIONS.find((candidate) => candidate.name === name);
-  if (definition === undefined) throw new Error(`No route named ${name}.`);
-  return definition.makeHandler(deps);
-}
-
 /** Ids are case-insensitive: callers spell them as they like. */
 function spelled(id: string, random: () => number): string {
   const roll = random();
@@ -143,10 +140,10 @@ async function call(handler: HttpHandler, method: string, path: string, params: 
 
 export async function runWorkload(deps: AppDependencies, jobs: SeededJob[], options: SoakOptions, random: () => number): Promise<Answer[]> {
   const handlers = {
-    reactivate: handlerFor('reactivateTask', deps),
-    getTask: handlerFor('getTask', deps),
-    getJob: handlerFor('getJob', deps),
-    terminate: handlerFor('terminateJob', deps),
+    reactivate: reactivateTaskHandler(deps),
+    getTask: getTaskHandler(deps),
+    getJob: getJobHandler(deps),
+    terminate: terminateJobHandler(deps),
   };
   // About 60 % of the jobs are terminated during the run, at random moments.
   const terminateShare = Math.min(0.2, (0.6 * options.jobs) / options.operations);
@@ -204,7 +201,7 @@ export async function runWorkload(deps: AppDependencies, jobs: SeededJob[], opti
  * Every invariant the service promises, over the final state of every job and task and every
  * answer given. Returns the violations (empty when all hold) and how many checks ran.
  */
-export async function checkInvariants(table: TaskTable, jobs: SeededJob[], answers: Answer[]): Promise<{ checks: number; violations: string[] }> {
+export async function checkInvariants(table: FixtureTable, jobs: SeededJob[], answers: Answer[]): Promise<{ checks: number; violations: string[] }> {
   const violations: string[] = [];
   let checks = 0;
   const check = (holds: boolean, message: () => string): void => {
@@ -296,15 +293,15 @@ function memory(): MemoryFigures {
   return { heapUsed: mib(usage.heapUsed), rss: mib(usage.rss) };
 }
 
-export async function runSoak(deps: AppDependencies, options: SoakOptions): Promise<SoakReport> {
+export async function runSoak(deps: AppDependencies, table: FixtureTable, options: SoakOptions): Promise<SoakReport> {
   const random = seededRandom(options.seed);
-  const jobs = await seedJobs(deps.table, options, random);
+  const jobs = await seedJobs(table, options, random);
   const start = memory();
   const started = performance.now();
   const answers = await runWorkload(deps, jobs, options, random);
   const durationMs = Math.round(performance.now() - started);
   const end = memory();
-  const { checks, violations } = await checkInvariants(deps.table, jobs, answers);
+  const { checks, violations } = await checkInvariants(table, jobs, answers);
 
   const kinds: OperationKind[] = ['reactivate', 'repeat', 'getTask', 'getJob', 'terminate'];
   const operations = Object.fromEntries(kinds.map((kind) => [kind, answers.filter((a) => a.kind === kind).length])) as Record<OperationKind, number>;

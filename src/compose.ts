@@ -1,27 +1,53 @@
 import { loadConfig, type Config } from './config';
+import { Outbox } from './outbox/outbox';
+import { systemClock, type Clock } from './service/clock';
+import type { Queue } from './service/queue';
+import type { TaskStore } from './service/taskStore';
 import { createQueueClient, MessageQueue, poisonQueueName } from './storage/messageQueue';
 import { createTableClient } from './storage/tableClient';
-import { TaskTable } from './storage/taskTable';
+import { TableTaskStore } from './storage/tableTaskStore';
 
 /** Everything the functions need, built once per process from validated settings. */
 export interface AppDependencies {
   config: Config;
-  table: TaskTable;
-  /** Where `task.reactivated` and `task.reactivation_rejected` events go. */
-  events: MessageQueue;
+  clock: Clock;
+  store: TaskStore;
+  outbox: Outbox;
   /** The reactivation requests queue (for follow-ups) and its poison queue (for messages that can never succeed). */
+  reactivationRequests: Queue;
+  reactivationPoison: Queue;
+}
+
+/** The parts a deployment is built of; tests build them around a table and queues of their own. */
+export interface AppParts {
+  config: Config;
+  clock: Clock;
+  store: TableTaskStore;
+  events: MessageQueue;
   reactivationRequests: MessageQueue;
   reactivationPoison: MessageQueue;
 }
 
-export function buildDependencies(config: Config): AppDependencies {
+export function assemble(parts: AppParts): AppDependencies {
+  const { config, clock, store, events, reactivationRequests, reactivationPoison } = parts;
+  return { config, clock, store, outbox: new Outbox({ store, events, clock }), reactivationRequests, reactivationPoison };
+}
+
+/** The clients of a deployment, from its settings; they make no network call until used. */
+export function partsFor(config: Config, clock: Clock = systemClock): AppParts {
+  const queue = (name: string): MessageQueue => new MessageQueue(createQueueClient(config.storage, name));
   return {
     config,
-    table: new TaskTable(createTableClient(config.storage, config.tableName)),
-    events: new MessageQueue(createQueueClient(config.storage, config.eventsQueueName)),
-    reactivationRequests: new MessageQueue(createQueueClient(config.storage, config.reactivationQueueName)),
-    reactivationPoison: new MessageQueue(createQueueClient(config.storage, poisonQueueName(config.reactivationQueueName))),
+    clock,
+    store: new TableTaskStore(createTableClient(config.storage, config.tableName)),
+    events: queue(config.eventsQueueName),
+    reactivationRequests: queue(config.reactivationQueueName),
+    reactivationPoison: queue(poisonQueueName(config.reactivationQueueName)),
   };
+}
+
+export function buildDependencies(config: Config): AppDependencies {
+  return assemble(partsFor(config));
 }
 
 let built: AppDependencies | undefined;
@@ -33,4 +59,14 @@ let built: AppDependencies | undefined;
 export function appDependencies(): AppDependencies {
   built ??= buildDependencies(loadConfig());
   return built;
+}
+
+/**
+ * A handler that takes its dependencies from the composition root when first called, so that a
+ * function file can be imported (by a test, the soak, the benchmark) without the app's settings.
+ * `main.ts` builds the dependencies as the app loads, so a wrong setting still stops it at start.
+ */
+export function withAppDependencies<A extends unknown[], R>(make: (deps: AppDependencies) => (...args: A) => R): (...args: A) => R {
+  let handler: ((...args: A) => R) | undefined;
+  return (...args) => (handler ??= make(appDependencies()))(...args);
 }

@@ -1,7 +1,17 @@
 /**
  * The whole app as one module, for the deployment bundle (dist/app/main.js, package.json `main`):
- * every entry point the host needs, loaded in one file instead of hundreds.
+ * every function the host runs, one file each, each registering itself when it loads.
  */
-import './functions/http';
-import './functions/queue';
-import './functions/timer';
+import './functions/reactivateTask';
+import './functions/getTask';
+import './functions/getJob';
+import './functions/terminateJob';
+import './functions/getTaskHistory';
+import './functions/reactivateFailedTasks';
+import './functions/openApi';
+import './functions/reactivateTaskFromQueue';
+import './functions/relayTaskEvents';
+import { appDependencies } from './compose';
+
+// Built now, as the host loads the app: a missing or wrong setting stops it here, naming the setting.
+appDependencies();

@@ -1,3 +1,16 @@
+import { z } from 'zod';
+
+/**
+ * An entity tag as a caller sends it back (`If-Match`, `If-None-Match`, a queued request's
+ * `if_match`): an opaque token of visible ASCII, or `*`. Compared exactly as the `ETag` header gave it.
+ */
+export const entityTagSchema = z
+  .string()
+  .trim()
+  .min(1, 'must be an entity tag as sent in the ETag header, or *')
+  .max(256, 'must be at most 256 characters')
+  .regex(/^[\x21-\x7e]+$/, 'must be an entity tag as sent in the ETag header, or *');
+
 /**
  * The precondition of a request, at most one, as HTTP allows it. The two permitted pairs
  * (If-Match + If-Unmodified-Since, If-None-Match + If-Modified-Since) are decided by their ETag

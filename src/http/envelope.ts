@@ -1,12 +1,9 @@
 import type { HttpResponseInit } from '@azure/functions';
 
+import type { FieldIssue } from '../service/outcomes';
 import type { ErrorCode } from './errorCodes';
 import { ERROR_CODES } from './errorCodes';
 
-export interface FieldIssue {
-  field: string;
-  message: string;
-}
 
 export interface SuccessEnvelope<T> {
   success: true;

@@ -1,12 +1,16 @@
 import type { HttpRequest } from '@azure/functions';
 import { z } from 'zod';
 
-import { NO_CONDITION, type Condition } from '../domain/conditions';
+import { entityTagSchema, NO_CONDITION, type Condition } from '../domain/conditions';
+import type { FieldIssue } from '../service/outcomes';
 import { DEFAULT_TIMEOUT_SECONDS, MAX_TIMEOUT_SECONDS } from '../service/deadline';
-import type { FieldIssue } from './envelope';
 import { parseHttpDate } from './httpDate';
 
-/** Each part of a request parses to a value or to the issues that name its fields. */
+/**
+ * The parts of a request (path, query, headers, body) are parsed by the zod schemas below, the same
+ * schemas the OpenAPI document is generated from, so the document cannot say one thing and the
+ * parser do another. Each part parses to a value or to the issues that name its fields.
+ */
 export type Parsed<T> = { ok: true; value: T } | { ok: false; issues: FieldIssue[] };
 
 function valid<T>(value: T): Parsed<T> {
@@ -17,10 +21,11 @@ function issue(field: string, message: string): Parsed<never> {
   return { ok: false, issues: [{ field, message }] };
 }
 
-export function fromZod<T, I = unknown>(schema: z.ZodType<T, I>, value: unknown, prefix = ''): Parsed<T> {
+/** `name` maps a schema key to the field an issue names (a query parameter as the caller spelled it). */
+export function fromZod<T, I = unknown>(schema: z.ZodType<T, I>, value: unknown, prefix = '', name: (key: string) => string = (key) => key): Parsed<T> {
   const parsed = schema.safeParse(value);
   if (parsed.success) return valid(parsed.data);
-  const field = (path: PropertyKey[]): string => [prefix, ...path.map(String)].filter(Boolean).join('.') || 'body';
+  const field = (path: PropertyKey[]): string => [prefix, ...path.map((part, index) => (index === 0 ? name(String(part)) : String(part)))].filter(Boolean).join('.') || 'body';
   return {
     ok: false,
     // An unknown key is named as a field of its own, rather than as "the object has unknown keys".
@@ -31,55 +36,74 @@ export function fromZod<T, I = unknown>(schema: z.ZodType<T, I>, value: unknown,
 }
 
 /** Gathers several parts; every issue of every part is reported, not only the first. */
-export function all<T extends readonly Parsed<unknown>[]>(
-  ...parts: T
-): Parsed<{ [K in keyof T]: T[K] extends Parsed<infer V> ? V : never }> {
+export function all<T extends readonly Parsed<unknown>[]>(...parts: T): Parsed<{ [K in keyof T]: T[K] extends Parsed<infer V> ? V : never }> {
   const issues = parts.flatMap((part) => (part.ok ? [] : part.issues));
   if (issues.length > 0) return { ok: false, issues };
   return valid(parts.map((part) => (part as { value: unknown }).value) as { [K in keyof T]: T[K] extends Parsed<infer V> ? V : never });
 }
 
 /**
- * What the hand-written parsers below accept, as zod schemas for the OpenAPI document. Each sits
- * beside the parser it describes, so a change to one is made in view of the other.
+ * The query parameters a schema names, matched case-insensitively (Batch's `timeout` is `timeOut`
+ * in its newer versions). A parameter given twice, under any spelling, is refused.
  */
+export function parseQuery<T>(schema: z.ZodObject & z.ZodType<T>, query: URLSearchParams): Parsed<T> {
+  const values: Record<string, string> = {};
+  const spelling = new Map<string, string>();
+  for (const key of Object.keys(schema.shape)) {
+    const given = [...query.entries()].filter(([name]) => name.toLowerCase() === key.toLowerCase());
+    const [first] = given;
+    if (first === undefined) continue;
+    if (given.length > 1) return issue(key, 'must be given at most once');
+    values[key] = first[1];
+    spelling.set(key, first[0]);
+  }
+  return fromZod(schema, values, '', (key) => spelling.get(key) ?? key);
+}
+
+/** The headers a schema names, read case-insensitively as HTTP has them. */
+export function parseHeaders<T>(schema: z.ZodType<T> & { shape: Record<string, unknown> }, headers: Headers): Parsed<T> {
+  const values = Object.fromEntries(Object.keys(schema.shape).flatMap((name) => {
+    const value = headers.get(name);
+    return value === null ? [] : [[name, value]];
+  }));
+  return fromZod(schema, values);
+}
+
+const TIMEOUT_RULE = 'must be a whole number of seconds, 1 or more';
+
+/** Values above 30 are accepted here, as Batch accepts them; the deadline serves them as 30. */
 export const timeoutQuerySchema = z.object({
   timeout: z
-    .int()
-    .min(1)
-    .default(DEFAULT_TIMEOUT_SECONDS)
+    .string()
+    .regex(/^[0-9]{1,16}$/, TIMEOUT_RULE)
+    .transform(Number)
+    .refine((seconds) => seconds >= 1, TIMEOUT_RULE)
     .optional()
     .describe(`Seconds the server may spend, default ${DEFAULT_TIMEOUT_SECONDS}; above ${MAX_TIMEOUT_SECONDS} is served as ${MAX_TIMEOUT_SECONDS}. Also spelled timeOut.`),
 });
 
-export const clientRequestHeadersSchema = z.object({
-  'client-request-id': z.uuid().optional().describe('A UUID; also the idempotency key of a reactivation.'),
-  'return-client-request-id': z.enum(['true', 'false']).optional().describe('true: echo client-request-id in the answer.'),
-});
-
-export const conditionalHeadersSchema = z.object({
-  'If-Match': z.string().optional().describe('The task ETag as sent in ETag, or *.'),
-  'If-None-Match': z.string().optional().describe('The task ETag as sent in ETag, or *.'),
-  'If-Modified-Since': z.string().optional().describe('An HTTP date, e.g. Sun, 06 Nov 1994 08:49:37 GMT.'),
-  'If-Unmodified-Since': z.string().optional().describe('An HTTP date, e.g. Sun, 06 Nov 1994 08:49:37 GMT.'),
-});
-
-/**
- * `timeout` in seconds, under any spelling of its case (`timeout`, Batch's newer `timeOut`).
- * Values above 30 are served as 30, as Batch does; anything but a positive integer is refused.
- */
 export function parseTimeout(query: URLSearchParams): Parsed<number> {
-  const given = [...query.entries()].filter(([name]) => name.toLowerCase() === 'timeout');
-  if (given.length === 0) return valid(DEFAULT_TIMEOUT_SECONDS);
-  const [entry] = given;
-  if (given.length > 1 || entry === undefined) return issue('timeout', 'must be given at most once');
-  const [name, raw] = entry;
-  if (!/^[0-9]{1,16}$/.test(raw) || Number(raw) < 1) return issue(name, 'must be a whole number of seconds, 1 or more');
-  // Values above 30 are accepted here; the deadline serves them as 30.
-  return valid(Number(raw));
+  const parsed = parseQuery(timeoutQuerySchema, query);
+  return parsed.ok ? valid(parsed.value.timeout ?? DEFAULT_TIMEOUT_SECONDS) : parsed;
 }
 
+/** GUIDs as callers write them (any case, surrounding spaces trimmed), without braces. */
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+export const clientRequestHeadersSchema = z.object({
+  'client-request-id': z
+    .string()
+    .trim()
+    .regex(GUID, 'must be a UUID such as 9f0c1a52-7c1e-4a4b-9a53-2b8f0e3c6d11')
+    .optional()
+    .describe('A UUID; also the idempotency key of a reactivation.'),
+  'return-client-request-id': z
+    .string()
+    .trim()
+    .regex(/^(true|false)$/i, 'must be true or false')
+    .optional()
+    .describe('true: echo client-request-id in the answer.'),
+});
 
 export interface ClientRequestId {
   /** As the caller spelled it, to echo back; null when absent. */
@@ -90,65 +114,69 @@ export interface ClientRequestId {
 }
 
 export function parseClientRequestId(headers: Headers): Parsed<ClientRequestId> {
-  const given = headers.get('client-request-id');
-  const echoRaw = headers.get('return-client-request-id');
-  const issues: FieldIssue[] = [];
-  if (given !== null && !GUID.test(given.trim())) issues.push({ field: 'client-request-id', message: 'must be a UUID such as 9f0c1a52-7c1e-4a4b-9a53-2b8f0e3c6d11' });
-  if (echoRaw !== null && !/^(true|false)$/i.test(echoRaw.trim())) issues.push({ field: 'return-client-request-id', message: 'must be true or false' });
-  if (issues.length > 0) return { ok: false, issues };
-  const trimmed = given?.trim() ?? null;
-  return valid({ given: trimmed, key: trimmed?.toLowerCase() ?? null, echo: echoRaw?.trim().toLowerCase() === 'true' });
+  const parsed = parseHeaders(clientRequestHeadersSchema, headers);
+  if (!parsed.ok) return parsed;
+  const given = parsed.value['client-request-id'] ?? null;
+  return valid({ given, key: given?.toLowerCase() ?? null, echo: parsed.value['return-client-request-id']?.toLowerCase() === 'true' });
 }
 
-const ETAG_RULE = 'must be an entity tag as sent in the ETag header, or *';
+const httpDateHeader = z
+  .string()
+  .describe('An HTTP date, e.g. Sun, 06 Nov 1994 08:49:37 GMT.')
+  .transform((value, ctx) => {
+    const date = parseHttpDate(value);
+    if (date !== null) return date;
+    ctx.issues.push({ code: 'custom', message: 'must be an HTTP date such as Sun, 06 Nov 1994 08:49:37 GMT', input: value });
+    return z.NEVER;
+  });
 
-function validEtag(value: string): boolean {
-  return value.length > 0 && value.length <= 256 && /^[\x21-\x7e]+$/.test(value);
-}
+const etagHeader = entityTagSchema.describe('The ETag as sent in the ETag header, or *.');
 
 /**
- * The conditional headers, reduced to the one condition that decides: a single header, or one of
- * the two pairs HTTP allows (If-Match + If-Unmodified-Since, If-None-Match + If-Modified-Since),
- * where the ETag header decides. Any other combination is refused, as Batch does.
+ * At most one conditional header, except the two pairs HTTP allows (If-Match + If-Unmodified-Since,
+ * If-None-Match + If-Modified-Since), where the ETag header decides, as Batch does.
  */
-export function parseCondition(headers: Headers): Parsed<Condition> {
-  const ifMatch = headers.get('if-match')?.trim() ?? null;
-  const ifNoneMatch = headers.get('if-none-match')?.trim() ?? null;
-  const ifModifiedSince = headers.get('if-modified-since');
-  const ifUnmodifiedSince = headers.get('if-unmodified-since');
-  const issues: FieldIssue[] = [];
-  const present = [ifMatch, ifNoneMatch, ifModifiedSince, ifUnmodifiedSince].filter((value) => value !== null).length;
-  const allowedPair = (ifMatch !== null && ifUnmodifiedSince !== null) || (ifNoneMatch !== null && ifModifiedSince !== null);
-  if (present > 2 || (present === 2 && !allowedPair)) {
-    issues.push({
-      field: 'conditional headers',
-      message: 'at most one is allowed, except the pairs If-Match with If-Unmodified-Since and If-None-Match with If-Modified-Since',
-    });
-  }
-  if (ifMatch !== null && !validEtag(ifMatch)) issues.push({ field: 'If-Match', message: ETAG_RULE });
-  if (ifNoneMatch !== null && !validEtag(ifNoneMatch)) issues.push({ field: 'If-None-Match', message: ETAG_RULE });
-  const modifiedSince = ifModifiedSince === null ? null : parseHttpDate(ifModifiedSince);
-  const unmodifiedSince = ifUnmodifiedSince === null ? null : parseHttpDate(ifUnmodifiedSince);
-  const DATE_RULE = 'must be an HTTP date such as Sun, 06 Nov 1994 08:49:37 GMT';
-  if (ifModifiedSince !== null && modifiedSince === null) issues.push({ field: 'If-Modified-Since', message: DATE_RULE });
-  if (ifUnmodifiedSince !== null && unmodifiedSince === null) issues.push({ field: 'If-Unmodified-Since', message: DATE_RULE });
-  if (issues.length > 0) return { ok: false, issues };
+export const conditionalHeadersSchema = z
+  .object({
+    'If-Match': etagHeader.optional(),
+    'If-None-Match': etagHeader.optional(),
+    'If-Modified-Since': httpDateHeader.optional(),
+    'If-Unmodified-Since': httpDateHeader.optional(),
+  })
+  .superRefine((headers, ctx) => {
+    const present = [headers['If-Match'], headers['If-None-Match'], headers['If-Modified-Since'], headers['If-Unmodified-Since']].filter((value) => value !== undefined).length;
+    const allowedPair =
+      (headers['If-Match'] !== undefined && headers['If-Unmodified-Since'] !== undefined) || (headers['If-None-Match'] !== undefined && headers['If-Modified-Since'] !== undefined);
+    if (present > 2 || (present === 2 && !allowedPair)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['conditional headers'],
+        message: 'at most one is allowed, except the pairs If-Match with If-Unmodified-Since and If-None-Match with If-Modified-Since',
+      });
+    }
+  });
 
-  if (ifMatch !== null) return valid({ kind: 'ifMatch', etag: ifMatch });
-  if (ifNoneMatch !== null) return valid({ kind: 'ifNoneMatch', etag: ifNoneMatch });
-  if (modifiedSince !== null) return valid({ kind: 'ifModifiedSince', date: modifiedSince });
-  if (unmodifiedSince !== null) return valid({ kind: 'ifUnmodifiedSince', date: unmodifiedSince });
+/** The conditional headers, reduced to the one condition that decides. */
+export function parseCondition(headers: Headers): Parsed<Condition> {
+  const parsed = parseHeaders(conditionalHeadersSchema, headers);
+  if (!parsed.ok) return parsed;
+  const given = parsed.value;
+  if (given['If-Match'] !== undefined) return valid({ kind: 'ifMatch', etag: given['If-Match'] });
+  if (given['If-None-Match'] !== undefined) return valid({ kind: 'ifNoneMatch', etag: given['If-None-Match'] });
+  if (given['If-Modified-Since'] !== undefined) return valid({ kind: 'ifModifiedSince', date: given['If-Modified-Since'] });
+  if (given['If-Unmodified-Since'] !== undefined) return valid({ kind: 'ifUnmodifiedSince', date: given['If-Unmodified-Since'] });
   return valid(NO_CONDITION);
 }
 
-const CONDITIONAL_HEADERS = ['If-Match', 'If-None-Match', 'If-Modified-Since', 'If-Unmodified-Since'];
+const NOT_HERE = 'is not accepted here: a condition applies to one task, use the single reactivation';
 
 /** For routes that act on many resources at once, where a precondition on one resource means nothing. */
-export function refuseConditions(headers: Headers): Parsed<null> {
-  const given = CONDITIONAL_HEADERS.filter((name) => headers.has(name));
-  if (given.length === 0) return valid(null);
-  return { ok: false, issues: given.map((field) => ({ field, message: 'is not accepted here: a condition applies to one task, use the single reactivation' })) };
-}
+export const noConditionalHeadersSchema = z.object({
+  'If-Match': z.never(NOT_HERE).optional(),
+  'If-None-Match': z.never(NOT_HERE).optional(),
+  'If-Modified-Since': z.never(NOT_HERE).optional(),
+  'If-Unmodified-Since': z.never(NOT_HERE).optional(),
+});
 
 /** Bodies are small JSON objects; anything larger is refused before it is parsed. */
 export const MAX_BODY_BYTES = 16 * 1024;

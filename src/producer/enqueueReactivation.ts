@@ -4,7 +4,7 @@ import type { QueueClient } from '@azure/storage-queue';
 import { z } from 'zod';
 
 import { encodeMessage } from '../storage/messageQueue';
-import { reactivationMessageSchema, type ReactivationMessage } from '../triggers/reactivationMessage';
+import { reactivationMessageSchema, type ReactivationMessage } from '../queue/reactivationMessage';
 
 export interface ReactivationRequest {
   jobId: string;

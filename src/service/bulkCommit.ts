@@ -6,38 +6,30 @@ import { idKey } from '../domain/ids';
 import type { JobSnapshot } from '../domain/job';
 import { planReactivation, type ReactivationChange } from '../domain/reactivation';
 import type { Rejection } from '../domain/rejections';
-import { reactivationTransactions, type TaskTable } from '../storage/taskTable';
+import type { Clock } from './clock';
 import type { Deadline } from './deadline';
+import { inFlight } from './inFlight';
 import type { Fault } from './outcomes';
-import { CONFLICT, isFault, retryUntilSettled, settled, type RetryStats } from './retryLoop';
+import { CONFLICT, retryUntilSettled, settled, type RetryStats } from './retryLoop';
+import type { TaskStore } from './taskStore';
 
 /** Transactions in flight at once: enough to hide latency, few enough to stay under a partition's limits. */
 const CONCURRENCY = 4;
 /** Time kept back to store the answer and send it; no new transaction starts inside it. */
 const MAX_RESERVE_MS = 1_000;
 
-export interface BulkCommitHooks {
-  /** Runs after each transaction settled, before its worker takes the next one. */
-  afterTransaction?: (index: number) => Promise<void>;
-}
-
 export interface BulkCommitDeps {
-  table: TaskTable;
-  now: () => Date;
-  hooks?: BulkCommitHooks;
+  store: TaskStore;
+  clock: Clock;
 }
 
 /** What became of one transaction's reactivations. A fault leaves the outcome of its pending rows unknown. */
 export interface TransactionReport {
-  changes: ReactivationChange[];
+  changes: readonly ReactivationChange[];
   reactivated: string[];
   skipped: SkippedTask[];
-  status: 'done' | 'not started' | Fault;
-}
-
-export interface BulkCommitReport {
-  transactions: TransactionReport[];
-  /** Set when a re-read found the job ending: nothing more was committed after that. */
+  status: 'done' | Fault;
+  /** Set when a re-read found the job ending: this transaction committed nothing more after that. */
   jobEnding: Rejection | null;
 }
 
@@ -45,12 +37,14 @@ export interface BulkCommitReport {
 const JOB_ENDING_CODES = new Set(['JOB_NOT_FOUND', 'JOB_COMPLETED', 'JOB_BEING_TERMINATED', 'JOB_BEING_DELETED']);
 
 /**
- * Commits planned reactivations of one job, grouped into transactions of up to 100 rows, in key
- * order. Every task row is written with `If-Match` on the ETag of the listing the plan was made on,
- * exactly as the single call writes it, so the race argument of the single call holds row by row:
- * a termination that stamped a row after the listing makes that row's `If-Match` fail, the whole
- * transaction commits nothing, and the row is re-read and re-planned (and refused on the stamp). The
- * other reactivations of the transaction are retried without it.
+ * Commits planned reactivations of one job, grouped into atomic commits, in key order, a few in
+ * flight. Every task row is written conditional on the version of the listing the plan was made
+ * on, exactly as the single call writes it, so the race argument of the single call holds row by
+ * row: a termination that stamped a row after the listing makes that commit lose its race and
+ * commit nothing; its rows are re-read and re-planned (and refused on the stamp), and the others
+ * retried without them. No transaction starts once one found the job ending or met a fault, nor
+ * when the time budget could not cover one more as slow as the slowest so far. The result has one
+ * report per transaction that ran, in order; `undefined` for the ones that did not start.
  */
 export async function commitInTransactions(
   deps: BulkCommitDeps,
@@ -60,48 +54,33 @@ export async function commitInTransactions(
   request: BulkRequest,
   deadline: Deadline,
   stats: RetryStats,
-): Promise<BulkCommitReport> {
-  const transactions: TransactionReport[] = reactivationTransactions(changes).map((group) => ({ changes: group, reactivated: [], skipped: [], status: 'not started' }));
-  const report: BulkCommitReport = { transactions, jobEnding: null };
+): Promise<{ groups: ReactivationChange[][]; reports: (TransactionReport | undefined)[] }> {
+  const size = deps.store.reactivationsPerCommit;
+  const groups = Array.from({ length: Math.ceil(changes.length / size) }, (_, n) => changes.slice(n * size, (n + 1) * size));
   const reserveMs = Math.min(MAX_RESERVE_MS, deadline.remainingMs() / 4);
-  let next = 0;
-  let faulted = false;
-  // A transaction started now must also end before the reserve: as slow as the slowest one so far.
-  let slowestMs = 0;
-  // The first transaction always starts, so every call makes progress however short its budget.
-  const take = (): number | undefined =>
-    report.jobEnding !== null || faulted || next >= transactions.length || (next > 0 && deadline.remainingMs() <= reserveMs + slowestMs) ? undefined : next++;
-  const worker = async (): Promise<void> => {
-    for (let index = take(); index !== undefined; index = take()) {
-      const transaction = transactions[index];
-      if (transaction === undefined) return;
-      const started = performance.now();
-      transaction.status = await commitTransaction(deps, job, transaction, report, filter, request, deadline, stats);
-      slowestMs = Math.max(slowestMs, performance.now() - started);
-      if (transaction.status !== 'done') faulted = true;
-      await deps.hooks?.afterTransaction?.(index);
-    }
-  };
-  await Promise.all(Array.from({ length: CONCURRENCY }, worker));
-  return report;
+  const reports = await inFlight(groups, (group) => commitTransaction(deps, job, group, filter, request, deadline, stats), {
+    concurrency: CONCURRENCY,
+    stopsTheRest: (report) => report.status !== 'done' || report.jobEnding !== null,
+    mayStart: (slowestMs) => deadline.remainingMs() > reserveMs + slowestMs,
+  });
+  return { groups, reports };
 }
 
 async function commitTransaction(
   deps: BulkCommitDeps,
   job: JobSnapshot,
-  transaction: TransactionReport,
-  report: BulkCommitReport,
+  changes: readonly ReactivationChange[],
   filter: TaskFilter,
   request: BulkRequest,
   deadline: Deadline,
   stats: RetryStats,
-): Promise<'done' | Fault> {
-  let pending = transaction.changes;
-  // An attempt that failed with a fault may have committed: its rows must be read before they can be
-  // called skipped, because some of them may carry this request's key (reactivated after all).
-  let uncertain = false;
+): Promise<TransactionReport> {
+  let pending = changes;
+  const reactivated: string[] = [];
+  const skipped: SkippedTask[] = [];
+  let jobEnding: Rejection | null = null;
   const skip = (id: string, refusal: { code: SkippedTask['code']; message: string }): void => {
-    transaction.skipped.push({ id, code: refusal.code, message: refusal.message });
+    skipped.push({ id, code: refusal.code, message: refusal.message });
   };
   /**
    * Re-reads every pending row at once and decides each afresh: one range query (a transaction is a
@@ -111,44 +90,39 @@ async function commitTransaction(
   const reread = async (): Promise<void> => {
     const keys = pending.map((change) => idKey(change.task.id)).sort();
     const [freshJob, rows] = await Promise.all([
-      deps.table.readJob(job.job.id, deadline.signal),
-      deps.table.listTaskRange(job.job.id, keys[0] ?? '', keys.at(-1) ?? '', deadline.signal),
+      deps.store.readJob(job.job.id, deadline.signal),
+      deps.store.listTaskRange(job.job.id, keys[0] ?? '', keys.at(-1) ?? '', deadline.signal),
     ]);
     const fresh = new Map(rows.map((snapshot) => [idKey(snapshot.task.id), snapshot]));
     pending = pending.flatMap((change): ReactivationChange[] => {
-      const plan = planReactivation(freshJob, fresh.get(idKey(change.task.id)) ?? null, { ...request, eventId: randomUUID(), now: deps.now() });
-      if (plan.kind === 'replay') transaction.reactivated.push(change.task.id);
+      const plan = planReactivation(freshJob, fresh.get(idKey(change.task.id)) ?? null, { ...request, eventId: randomUUID(), now: deps.clock() });
+      if (plan.kind === 'replay') reactivated.push(change.task.id);
       else if (plan.kind === 'rejection') {
-        if (JOB_ENDING_CODES.has(plan.code)) report.jobEnding ??= plan;
+        if (JOB_ENDING_CODES.has(plan.code)) jobEnding ??= plan;
         skip(change.task.id, plan);
       } else if (!matchesFailureFilter(plan.from.task, filter)) {
         skip(change.task.id, { code: 'FILTERED_OUT', message: 'The task failed again meanwhile, with a failure the request does not list.' });
       } else return [plan];
       return [];
     });
-    uncertain = false;
   };
+  // A commit that failed with a fault may have landed: it is tried again as it was, and if it had
+  // landed the retry loses its race, and the re-read finds this request's key on the rows.
   const outcome = await retryUntilSettled(deadline, stats, async () => {
-    if (report.jobEnding !== null && uncertain) await reread();
-    if (report.jobEnding !== null) {
-      for (const change of pending) skip(change.task.id, report.jobEnding);
+    if (jobEnding !== null) {
+      const refusal: Rejection = jobEnding;
+      for (const change of pending) skip(change.task.id, refusal);
       pending = [];
     }
-    if (pending.length === 0) return settled('done' as const);
-    let committed: boolean;
-    try {
-      committed = (await deps.table.commitReactivations(pending, request.idempotencyKey, deadline.signal)).committed;
-    } catch (error) {
-      uncertain = true;
-      throw error;
-    }
-    if (committed) {
-      transaction.reactivated.push(...pending.map((change) => change.task.id));
+    if (pending.length === 0) return settled({ kind: 'done' as const });
+    const commit = await deps.store.commitReactivations(pending, request.idempotencyKey, deadline.signal);
+    if (commit.kind === 'committed') {
+      reactivated.push(...pending.map((change) => change.task.id));
       pending = [];
-      return settled('done' as const);
+      return settled({ kind: 'done' as const });
     }
     await reread();
     return CONFLICT;
   });
-  return isFault(outcome) ? outcome : 'done';
+  return { changes, reactivated, skipped, status: outcome.kind === 'fault' ? outcome : 'done', jobEnding };
 }

@@ -24,4 +24,20 @@ export const SERVER_BUSY: Fault = {
   message: 'Storage is busy or unavailable; retry later with the same client-request-id.',
 };
 
+/** One field of a request that breaks a rule: where it is, and the rule, in plain words. */
+export interface FieldIssue {
+  field: string;
+  message: string;
+}
+
+/** A request that is well-formed but cannot be served as given; answered like a bad field. */
+export interface InvalidRequest {
+  kind: 'invalid';
+  issues: FieldIssue[];
+}
+
+export function invalidRequest(field: string, message: string): InvalidRequest {
+  return { kind: 'invalid', issues: [{ field, message }] };
+}
+
 export type Refusal = Rejection | Fault;

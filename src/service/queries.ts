@@ -2,34 +2,45 @@ import type { HistoryRecord } from '../domain/history';
 import type { JobSnapshot } from '../domain/job';
 import { reject, type Rejection } from '../domain/rejections';
 import type { TaskSnapshot } from '../domain/task';
-import type { TaskTable } from '../storage/taskTable';
 import type { Deadline } from './deadline';
 import type { Fault } from './outcomes';
 import { retryUntilSettled, settled, type RetryStats } from './retryLoop';
+import type { TaskStore } from './taskStore';
 
 export interface QueryDeps {
-  table: TaskTable;
+  store: TaskStore;
 }
 
+export interface JobFound {
+  kind: 'job';
+  job: JobSnapshot;
+}
 
-export async function getJob(deps: QueryDeps, jobId: string, deadline: Deadline, stats: RetryStats = { conflicts: 0, faults: 0 }): Promise<JobSnapshot | Rejection | Fault> {
+export interface TaskFound {
+  kind: 'task';
+  task: TaskSnapshot;
+}
+
+export interface HistoryFound {
+  kind: 'history';
+  records: HistoryRecord[];
+}
+
+const NO_JOB = reject('JOB_NOT_FOUND', 'The job does not exist.');
+const NO_TASK = reject('TASK_NOT_FOUND', 'The task does not exist in this job.');
+
+export async function getJob(deps: QueryDeps, jobId: string, deadline: Deadline, stats: RetryStats = { conflicts: 0, faults: 0 }): Promise<JobFound | Rejection | Fault> {
   return retryUntilSettled(deadline, stats, async () => {
-    const job = await deps.table.readJob(jobId, deadline.signal);
-    return settled(job ?? reject('JOB_NOT_FOUND', 'The job does not exist.'));
+    const job = await deps.store.readJob(jobId, deadline.signal);
+    return settled(job === null ? NO_JOB : { kind: 'job' as const, job });
   });
 }
 
-export async function getTask(
-  deps: QueryDeps,
-  jobId: string,
-  taskId: string,
-  deadline: Deadline,
-  stats: RetryStats = { conflicts: 0, faults: 0 },
-): Promise<TaskSnapshot | Rejection | Fault> {
+export async function getTask(deps: QueryDeps, jobId: string, taskId: string, deadline: Deadline, stats: RetryStats = { conflicts: 0, faults: 0 }): Promise<TaskFound | Rejection | Fault> {
   return retryUntilSettled(deadline, stats, async () => {
-    const { job, task } = await deps.table.readJobAndTask(jobId, taskId, deadline.signal);
-    if (job === null) return settled(reject('JOB_NOT_FOUND', 'The job does not exist.'));
-    return settled(task ?? reject('TASK_NOT_FOUND', 'The task does not exist in this job.'));
+    const [job, task] = await Promise.all([deps.store.readJob(jobId, deadline.signal), deps.store.readTask(jobId, taskId, deadline.signal)]);
+    if (job === null) return settled(NO_JOB);
+    return settled(task === null ? NO_TASK : { kind: 'task' as const, task });
   });
 }
 
@@ -40,8 +51,8 @@ export async function getTaskHistory(
   taskId: string,
   deadline: Deadline,
   stats: RetryStats = { conflicts: 0, faults: 0 },
-): Promise<HistoryRecord[] | Rejection | Fault> {
+): Promise<HistoryFound | Rejection | Fault> {
   const found = await getTask(deps, jobId, taskId, deadline, stats);
-  if ('kind' in found) return found;
-  return retryUntilSettled(deadline, stats, async () => settled(await deps.table.listHistory(jobId, taskId, deadline.signal)));
+  if (found.kind !== 'task') return found;
+  return retryUntilSettled(deadline, stats, async () => settled({ kind: 'history' as const, records: await deps.store.listHistory(jobId, taskId, deadline.signal) }));
 }

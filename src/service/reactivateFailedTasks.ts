@@ -6,14 +6,16 @@ import { bulkJobRefusal, selectFailedTasks, type BulkRequest, type SelectedTasks
 import { continuationAfter, encodeContinuation } from '../domain/continuation';
 import type { Trigger } from '../domain/history';
 import { idKey } from '../domain/ids';
+import type { ReactivationChange } from '../domain/reactivation';
 import { reject, type Rejection } from '../domain/rejections';
-import { StorageDeadlineError, StorageUnavailableError } from '../storage/storageErrors';
-import type { TaskTable } from '../storage/taskTable';
-import { commitInTransactions, type BulkCommitHooks, type BulkCommitReport } from './bulkCommit';
-import type { Deadline } from './deadline';
-import { TIMED_OUT, type Fault } from './outcomes';
-import { isFault, retryUntilSettled, settled, type RetryStats } from './retryLoop';
 import { NO_CONDITION } from '../domain/conditions';
+import { StorageDeadlineError, StorageUnavailableError } from '../storage/storageErrors';
+import { commitInTransactions, type TransactionReport } from './bulkCommit';
+import type { Clock } from './clock';
+import type { Deadline } from './deadline';
+import { invalidRequest, TIMED_OUT, type Fault, type InvalidRequest } from './outcomes';
+import { retryUntilSettled, settled, type RetryStats } from './retryLoop';
+import type { TaskStore } from './taskStore';
 
 export interface ReactivateFailedTasksCommand {
   jobId: string;
@@ -32,24 +34,11 @@ export interface BulkReactivated {
   replayed: boolean;
 }
 
-/** A request that is well-formed but cannot be served as given; answered like a bad field. */
-export interface InvalidRequest {
-  kind: 'invalid';
-  field: string;
-  message: string;
-}
-
 export type ReactivateFailedTasksOutcome = BulkReactivated | InvalidRequest | Rejection | Fault;
 
-export interface BulkReactivationHooks extends BulkCommitHooks {
-  /** Runs between the read (job row and listing) and the first commit. */
-  afterRead?: () => Promise<void>;
-}
-
 export interface ReactivateFailedTasksDeps {
-  table: TaskTable;
-  now?: () => Date;
-  hooks?: BulkReactivationHooks;
+  store: TaskStore;
+  clock: Clock;
 }
 
 /** The same key with another body is refused, so the fingerprint covers every field of the body. */
@@ -78,13 +67,12 @@ export async function reactivateFailedTasks(
   command: ReactivateFailedTasksCommand,
   stats: RetryStats = { conflicts: 0, faults: 0 },
 ): Promise<ReactivateFailedTasksOutcome> {
-  const now = deps.now ?? (() => new Date());
   const { body, deadline, jobId } = command;
-  const { table } = deps;
+  const { store } = deps;
   const key = command.clientRequestId ?? command.requestId;
   const continuation = body.continuation ?? null;
   if (continuation !== null && continuation.job !== idKey(jobId)) {
-    return { kind: 'invalid', field: 'body.continuation', message: 'was issued for another job' };
+    return invalidRequest('body.continuation', 'was issued for another job');
   }
   // Only a caller-given key can be repeated; a dry run writes nothing, not even its answer.
   const remembered = command.clientRequestId !== null && !body.dry_run;
@@ -92,17 +80,17 @@ export async function reactivateFailedTasks(
 
   const read = await retryUntilSettled(deadline, stats, async () => {
     const [job, listed, stored] = await Promise.all([
-      table.readJob(jobId, deadline.signal),
+      store.readJob(jobId, deadline.signal),
       // Named tasks are listed whole, to say why each one is not reactivated.
-      table.listTasksAfter(jobId, { after: continuation?.after ?? null, failedOrCarrying: body.task_ids === undefined ? key : null }, deadline.signal),
-      remembered ? table.readBulkResult(jobId, key, deadline.signal) : Promise.resolve(null),
+      store.listTasksAfter(jobId, { after: continuation?.after ?? null, failedOrCarrying: body.task_ids === undefined ? key : null }, deadline.signal),
+      remembered ? store.readBulkAnswer(jobId, key, deadline.signal) : Promise.resolve(null),
     ]);
-    return settled({ job, listed, stored });
+    return settled({ kind: 'read' as const, job, listed, stored });
   });
-  if (isFault(read)) return read;
+  if (read.kind === 'fault') return read;
   if (read.stored !== null) {
     if (read.stored.fingerprint === fingerprint) return { kind: 'bulkReactivated', result: read.stored.result, replayed: true };
-    return { kind: 'invalid', field: 'client-request-id', message: 'was already used for a different request to this job; send a fresh one' };
+    return invalidRequest('client-request-id', 'was already used for a different request to this job; send a fresh one');
   }
   if (read.job === null) return reject('JOB_NOT_FOUND', 'The job does not exist.');
   const refusal = bulkJobRefusal(read.job, read.listed);
@@ -115,18 +103,17 @@ export async function reactivateFailedTasks(
     requestId: command.requestId,
     clientRequestId: command.clientRequestId,
     trigger: command.trigger,
-    now: now(),
+    now: deps.clock(),
   };
   const selected = selectFailedTasks(read.job, read.listed, { ...filter, maxTasks: body.max_tasks, after: continuation?.after ?? null }, request, randomUUID);
   const job = read.job.job;
   if (body.dry_run) return { kind: 'bulkReactivated', result: dryRunResult(job.id, selected), replayed: false };
 
-  await deps.hooks?.afterRead?.();
-  const report = await commitInTransactions({ table, now, hooks: deps.hooks }, read.job, selected.changes, filter, request, deadline, stats);
-  const result = resultOf(job.id, selected, report);
-  if ('kind' in result) return result;
-  if (remembered) await remember(table, jobId, key, fingerprint, result, deadline);
-  return { kind: 'bulkReactivated', result, replayed: false };
+  const { groups, reports } = await commitInTransactions(deps, read.job, selected.changes, filter, request, deadline, stats);
+  const answered = answerOf(job.id, selected, groups, reports);
+  if (answered.kind !== 'answer') return answered;
+  if (remembered) await remember(store, jobId, key, fingerprint, answered.result, deadline);
+  return { kind: 'bulkReactivated', result: answered.result, replayed: false };
 }
 
 function dryRunResult(jobId: string, selected: SelectedTasks): BulkReactivationResult {
@@ -145,46 +132,52 @@ function dryRunResult(jobId: string, selected: SelectedTasks): BulkReactivationR
  * The answer, covering the tasks up to the first transaction that did not start (the time budget
  * ran low). A continuation resumes after the last task of the settled prefix.
  */
-function resultOf(jobId: string, selected: SelectedTasks, report: BulkCommitReport): BulkReactivationResult | Rejection | Fault {
-  const { transactions, jobEnding } = report;
+function answerOf(
+  jobId: string,
+  selected: SelectedTasks,
+  groups: readonly ReactivationChange[][],
+  reports: readonly (TransactionReport | undefined)[],
+): { kind: 'answer'; result: BulkReactivationResult } | Rejection | Fault {
   // A transaction whose outcome stayed unknown may have committed: no answer can list what this call
   // did. The fault is the answer; a retry with the same key finds those rows as replays.
-  const unknown = transactions.find((t) => isFault(t.status))?.status;
-  if (unknown !== undefined && isFault(unknown)) return unknown;
-  const firstUnsettled = transactions.findIndex((t) => t.status !== 'done');
-  const unsettled = transactions[firstUnsettled];
-  if (jobEnding !== null) {
-    for (const t of transactions) if (t.status === 'not started') t.skipped.push(...t.changes.map((c) => ({ id: c.task.id, code: jobEnding.code, message: jobEnding.message })));
-  }
+  for (const report of reports) if (report !== undefined && report.status !== 'done') return report.status;
+  const ran = reports.filter((report): report is TransactionReport => report !== undefined);
+  const jobEnding = ran.find((report) => report.jobEnding !== null)?.jobEnding ?? null;
+  const notStarted = groups.filter((_, index) => reports[index] === undefined);
   let cutKey: string | null = null;
-  if (jobEnding === null && unsettled !== undefined) {
-    const lastSettled = transactions[firstUnsettled - 1]?.changes.at(-1);
+  if (jobEnding === null && notStarted.length > 0) {
+    const lastSettled = ran.at(-1)?.changes.at(-1);
     // The first transaction always starts, so this is only a guard.
     if (lastSettled === undefined) return TIMED_OUT;
     cutKey = idKey(lastSettled.task.id);
   }
   const covered = (id: string): boolean => cutKey === null || idKey(id) <= cutKey;
-  const committed = transactions.flatMap((t) => t.reactivated);
+  const committed = ran.flatMap((report) => report.reactivated);
   // The job began to end before anything of this call landed: answer as the single call would.
   if (jobEnding !== null && committed.length === 0 && selected.replays.length === 0) return jobEnding;
-  const raceSkipped = transactions.flatMap((t) => t.skipped);
+  const endedBefore: SkippedTask[] =
+    jobEnding === null ? [] : notStarted.flatMap((group) => group.map((change) => ({ id: change.task.id, code: jobEnding.code, message: jobEnding.message })));
+  const raceSkipped = [...ran.flatMap((report) => report.skipped), ...endedBefore];
   const reactivated = [...selected.replays.map((s) => s.task.id).filter(covered), ...committed].sort(byKey((id) => id));
   const skipped: SkippedTask[] = [...selected.skipped.filter((s) => covered(s.id)), ...raceSkipped].sort(byKey((s) => s.id));
   const continuation = cutKey ?? (jobEnding === null ? selected.resumeAfter : null);
   return {
-    job_id: jobId,
-    dry_run: false,
-    matched: reactivated.length + raceSkipped.length,
-    reactivated,
-    skipped,
-    continuation: continuation === null ? null : encodeContinuation(continuationAfter(jobId, continuation)),
+    kind: 'answer',
+    result: {
+      job_id: jobId,
+      dry_run: false,
+      matched: reactivated.length + raceSkipped.length,
+      reactivated,
+      skipped,
+      continuation: continuation === null ? null : encodeContinuation(continuationAfter(jobId, continuation)),
+    },
   };
 }
 
 /** Storing the answer is best effort: without it a repeat still finds its own rows as replays. */
-async function remember(table: TaskTable, jobId: string, key: string, fingerprint: string, result: BulkReactivationResult, deadline: Deadline): Promise<void> {
+async function remember(store: TaskStore, jobId: string, key: string, fingerprint: string, result: BulkReactivationResult, deadline: Deadline): Promise<void> {
   try {
-    await table.saveBulkResult(jobId, key, fingerprint, result, deadline.signal);
+    await store.saveBulkAnswer(jobId, key, { fingerprint, result }, deadline.signal);
   } catch (error) {
     if (!(error instanceof StorageUnavailableError || error instanceof StorageDeadlineError)) throw error;
   }

@@ -1,14 +1,16 @@
 import { randomUUID } from 'node:crypto';
 
 import type { Condition } from '../domain/conditions';
-import type { HistoryRecord, Trigger } from '../domain/history';
-import { planReactivation } from '../domain/reactivation';
+import type { Trigger } from '../domain/history';
+import { planReactivation, type ReactivationChange, type ReactivationReplay } from '../domain/reactivation';
 import type { Rejection } from '../domain/rejections';
 import type { Task } from '../domain/task';
-import type { TaskTable } from '../storage/taskTable';
+import type { EventDelivery, Outbox } from '../outbox/outbox';
+import type { Clock } from './clock';
 import type { Deadline } from './deadline';
-import type { Fault } from './outcomes';
+import { SERVER_BUSY, type Fault } from './outcomes';
 import { CONFLICT, retryUntilSettled, settled, type RetryStats } from './retryLoop';
+import type { TaskStore } from './taskStore';
 
 export interface ReactivateTaskCommand {
   jobId: string;
@@ -27,24 +29,19 @@ export interface Reactivated {
   etag: string;
   /** True when this request had already been applied, and the answer repeats its success. */
   replayed: boolean;
-  /** The record this commit wrote (its event's outbox); null for a replay, which wrote nothing. */
-  history: HistoryRecord | null;
+  /** What became of this reactivation's `task.reactivated` event; null for a replay, which emits none. */
+  event: EventDelivery | null;
 }
 
 export type ReactivateTaskOutcome = Reactivated | Rejection | Fault;
 
-/**
- * Test seams of the race protocol: run between the read and the commit of an attempt, so a test can
- * commit a competing write exactly there instead of hoping timers collide.
- */
-export interface ReactivationHooks {
-  afterRead?: (attempt: number) => Promise<void>;
-}
+/** A change that committed, with the task's new ETag. */
+type Committed = ReactivationChange & { etag: string };
 
 export interface ReactivateTaskDeps {
-  table: TaskTable;
-  now?: () => Date;
-  hooks?: ReactivationHooks;
+  store: TaskStore;
+  outbox: Outbox;
+  clock: Clock;
 }
 
 /**
@@ -52,19 +49,14 @@ export interface ReactivateTaskDeps {
  * task and its history in one transaction conditional on the task's ETag. Losing the ETag means
  * someone wrote the task meanwhile (another reactivation, or a termination stamping it), so the
  * attempt reads again and decides afresh; the idempotency key on the row recognises our own commit.
+ * The reactivation publishes its own event; a refusal of a queued request publishes one too.
  */
-export async function reactivateTask(
-  deps: ReactivateTaskDeps,
-  command: ReactivateTaskCommand,
-  stats: RetryStats = { conflicts: 0, faults: 0 },
-): Promise<ReactivateTaskOutcome> {
-  const now = deps.now ?? (() => new Date());
+export async function reactivateTask(deps: ReactivateTaskDeps, command: ReactivateTaskCommand, stats: RetryStats = { conflicts: 0, faults: 0 }): Promise<ReactivateTaskOutcome> {
+  const { store } = deps;
   const idempotencyKey = command.clientRequestId ?? command.requestId;
   const { signal } = command.deadline;
-  let attempt = 0;
-  return retryUntilSettled<ReactivateTaskOutcome>(command.deadline, stats, async () => {
-    const { job, task } = await deps.table.readJobAndTask(command.jobId, command.taskId, signal);
-    await deps.hooks?.afterRead?.(attempt++);
+  const outcome = await retryUntilSettled<Committed | ReactivationReplay | Rejection>(command.deadline, stats, async () => {
+    const [job, task] = await Promise.all([store.readJob(command.jobId, signal), store.readTask(command.jobId, command.taskId, signal)]);
     const plan = planReactivation(job, task, {
       condition: command.condition,
       idempotencyKey,
@@ -72,15 +64,38 @@ export async function reactivateTask(
       clientRequestId: command.clientRequestId,
       trigger: command.trigger,
       eventId: randomUUID(),
-      now: now(),
+      now: deps.clock(),
     });
-    if (plan.kind === 'rejection') return settled(plan);
-    if (plan.kind === 'replay') {
-      return settled<Reactivated>({ kind: 'reactivated', task: plan.current.task, etag: plan.current.etag, replayed: true, history: null });
-    }
-    const write = await deps.table.commitReactivation(plan.from, plan.task, plan.history, idempotencyKey, signal);
-    return write.committed
-      ? settled<Reactivated>({ kind: 'reactivated', task: plan.task, etag: write.etag, replayed: false, history: plan.history })
-      : CONFLICT;
+    if (plan.kind !== 'change') return settled(plan);
+    const commit = await store.commitReactivations([plan], idempotencyKey, signal);
+    const etag = commit.kind === 'committed' ? commit.taskEtags[0] : undefined;
+    // Committed, but the answer lacks the new ETag: the re-read finds this request's own key on
+    // the row (a replay) and so learns the ETag, rather than a committed reactivation failing.
+    return etag === undefined ? CONFLICT : settled({ ...plan, etag });
   });
+  switch (outcome.kind) {
+    case 'fault':
+      return outcome;
+    case 'replay':
+      return { kind: 'reactivated', task: outcome.current.task, etag: outcome.current.etag, replayed: true, event: null };
+    case 'change': {
+      const event = await deps.outbox.publishReactivated(outcome.history, outcome.etag, signal);
+      return { kind: 'reactivated', task: outcome.task, etag: outcome.etag, replayed: false, event };
+    }
+    case 'rejection':
+      return command.trigger === 'queue' ? refuseQueued(deps, command, idempotencyKey, outcome) : outcome;
+  }
+}
+
+/**
+ * A queued request's refusal is published before the request is answered: when that fails the
+ * request answers a fault, so its message is delivered again and the refusal published then.
+ */
+async function refuseQueued(deps: ReactivateTaskDeps, command: ReactivateTaskCommand, key: string, refusal: Rejection): Promise<Rejection | Fault> {
+  try {
+    await deps.outbox.publishRejected({ jobId: command.jobId, taskId: command.taskId, requestId: key, code: refusal.code, message: refusal.message }, command.deadline.signal);
+    return refusal;
+  } catch {
+    return SERVER_BUSY;
+  }
 }

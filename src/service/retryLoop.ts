@@ -3,12 +3,12 @@ import { backoff, type Deadline } from './deadline';
 import { SERVER_BUSY, TIMED_OUT, type Fault } from './outcomes';
 
 /** One attempt either settles the outcome or lost an ETag race and must read again. */
-export type Attempt<T> = { settled: T } | { conflict: true };
+export type Attempt<T> = { kind: 'settled'; value: T } | { kind: 'conflict' };
 
-export const CONFLICT = { conflict: true } as const;
+export const CONFLICT: Attempt<never> = { kind: 'conflict' };
 
 export function settled<T>(value: T): Attempt<T> {
-  return { settled: value };
+  return { kind: 'settled', value };
 }
 
 /** What the retries cost, for the invocation's log line and the benchmark. */
@@ -35,7 +35,7 @@ export async function retryUntilSettled<T>(
     if (deadline.isExpired()) return TIMED_OUT;
     try {
       const outcome = await attempt();
-      if ('settled' in outcome) return outcome.settled;
+      if (outcome.kind === 'settled') return outcome.value;
       stats.conflicts += 1;
       consecutiveFaults = 0;
     } catch (error) {
@@ -47,8 +47,4 @@ export async function retryUntilSettled<T>(
     }
     await backoff(round, deadline);
   }
-}
-
-export function isFault(value: unknown): value is Fault {
-  return typeof value === 'object' && value !== null && (value as { kind?: unknown }).kind === 'fault';
 }

@@ -2,7 +2,8 @@ import { gunzipSync, gzipSync } from 'node:zlib';
 
 import type { TableEntity, TableEntityResult } from '@azure/data-tables';
 
-import { bulkReactivationResultSchema, type BulkReactivationResult } from '../domain/bulkResult';
+import { bulkReactivationResultSchema } from '../domain/bulkResult';
+import type { StoredBulkAnswer } from '../service/taskStore';
 import { bulkResultRowKey, partitionKey } from './keys';
 
 /**
@@ -12,13 +13,7 @@ import { bulkResultRowKey, partitionKey } from './keys';
  */
 const PART_BYTES = 64 * 1024;
 
-export interface StoredBulkResult {
-  /** Identifies the request body the answer was given to: the same key with another body is refused. */
-  fingerprint: string;
-  result: BulkReactivationResult;
-}
-
-export function toBulkResultEntity(jobId: string, idempotencyKey: string, stored: StoredBulkResult): TableEntity<Record<string, string | number | Uint8Array>> {
+export function toBulkResultEntity(jobId: string, idempotencyKey: string, stored: StoredBulkAnswer): TableEntity<Record<string, string | number | Uint8Array>> {
   const packed = gzipSync(JSON.stringify(stored.result));
   const parts: Record<string, Uint8Array> = {};
   for (let n = 0; n * PART_BYTES < packed.length; n += 1) parts[`part${n}`] = packed.subarray(n * PART_BYTES, (n + 1) * PART_BYTES);
@@ -31,7 +26,7 @@ export function toBulkResultEntity(jobId: string, idempotencyKey: string, stored
   };
 }
 
-export function fromBulkResultEntity(entity: TableEntityResult<Record<string, unknown>>): StoredBulkResult {
+export function fromBulkResultEntity(entity: TableEntityResult<Record<string, unknown>>): StoredBulkAnswer {
   const count = Number(entity.part_count);
   const parts = Array.from({ length: count }, (_, n) => entity[`part${n}`]);
   if (!parts.every((part): part is Uint8Array => part instanceof Uint8Array)) throw new Error(`Row ${entity.rowKey ?? ''} does not hold a stored bulk answer.`);

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 
 import { enqueueReactivation } from '../../src/producer/enqueueReactivation';
 import { decodeMessage } from '../../src/storage/messageQueue';
-import { reactivationMessageSchema } from '../../src/triggers/reactivationMessage';
+import { reactivationMessageSchema } from '../../src/queue/reactivationMessage';
 import { freshQueue } from '../support/storage';
 
 describe('enqueueReactivation', () => {

@@ -6,18 +6,20 @@ import { reactivateFailedTasksBodySchema } from '../../src/domain/bulkRequest';
 import { Deadline } from '../../src/service/deadline';
 import { reactivateFailedTasks, type ReactivateFailedTasksOutcome } from '../../src/service/reactivateFailedTasks';
 import type { RetryStats } from '../../src/service/retryLoop';
-import type { TaskTable } from '../../src/storage/taskTable';
+import type { FixtureTable } from '../../src/storage/fixtureLoader';
 import { isCommit } from '../support/faults';
 import { aFailedTask, aJob } from '../support/fixtures';
-import { freshTable, tableWith, uniqueId } from '../support/storage';
+import { appFor, freshTable, tableWith, uniqueId, type TestApp } from '../support/storage';
 
 /** Bulk reactivations whose commits fail in ways that leave their outcome unknown, or collide whole. */
 
-let table: TaskTable;
+let table: FixtureTable;
+let app: TestApp;
 let tableName: string;
 
 beforeAll(async () => {
   ({ table, tableName } = await freshTable());
+  app = await appFor(table);
 });
 
 async function seed(count: number): Promise<string> {
@@ -26,9 +28,9 @@ async function seed(count: number): Promise<string> {
   return jobId;
 }
 
-function bulk(on: TaskTable, jobId: string, clientRequestId: string, stats?: RetryStats): Promise<ReactivateFailedTasksOutcome> {
+function bulk(on: FixtureTable, jobId: string, clientRequestId: string, stats?: RetryStats): Promise<ReactivateFailedTasksOutcome> {
   return reactivateFailedTasks(
-    { table: on },
+    { ...app, store: on },
     { jobId, body: reactivateFailedTasksBodySchema.parse({}), requestId: randomUUID(), clientRequestId, trigger: 'http', deadline: Deadline.ofSeconds(20) },
     stats,
   );

@@ -5,18 +5,22 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { reactivateFailedTasksBodySchema } from '../../src/domain/bulkRequest';
 import type { Task } from '../../src/domain/task';
 import { Deadline } from '../../src/service/deadline';
-import { reactivateFailedTasks, type ReactivateFailedTasksDeps, type ReactivateFailedTasksOutcome } from '../../src/service/reactivateFailedTasks';
+import { reactivateFailedTasks, type ReactivateFailedTasksOutcome } from '../../src/service/reactivateFailedTasks';
 import { reactivateTask, type ReactivateTaskOutcome } from '../../src/service/reactivateTask';
+import type { TaskStore } from '../../src/service/taskStore';
 import { terminateJob, type TerminateJobOutcome } from '../../src/service/terminateJob';
-import type { TaskTable } from '../../src/storage/taskTable';
+import type { FixtureTable } from '../../src/storage/fixtureLoader';
 import { aFailedTask, aJob, aRunningTask } from '../support/fixtures';
-import { freshTable, readsStraddling, uniqueId } from '../support/storage';
+import { withSeam } from '../support/seams';
+import { appFor, freshTable, readsStraddling, uniqueId, type TestApp } from '../support/storage';
 
-let table: TaskTable;
+let table: FixtureTable;
 let tableName: string;
+let app: TestApp;
 
 beforeAll(async () => {
   ({ table, tableName } = await freshTable());
+  app = await appFor(table);
 });
 
 async function seed(count: number, shape: (i: number) => Partial<Task> = () => ({})): Promise<string> {
@@ -28,15 +32,14 @@ async function seed(count: number, shape: (i: number) => Partial<Task> = () => (
   return jobId;
 }
 
-function bulk(jobId: string, deps: Partial<ReactivateFailedTasksDeps> = {}, body: unknown = {}): Promise<ReactivateFailedTasksOutcome> {
+function bulk(jobId: string, store: TaskStore = table, body: unknown = {}): Promise<ReactivateFailedTasksOutcome> {
   return reactivateFailedTasks(
-    { table, ...deps },
+    { ...app, store },
     { jobId, body: reactivateFailedTasksBodySchema.parse(body), requestId: randomUUID(), clientRequestId: randomUUID(), trigger: 'http', deadline: Deadline.ofSeconds(20) },
   );
 }
 
-const terminate = (jobId: string, deps: Partial<Parameters<typeof terminateJob>[0]> = {}): Promise<TerminateJobOutcome> =>
-  terminateJob({ table, ...deps }, { jobId, reason: null, deadline: Deadline.ofSeconds(20) });
+const terminate = (jobId: string, store: TaskStore = table): Promise<TerminateJobOutcome> => terminateJob({ ...app, store }, { jobId, reason: null, deadline: Deadline.ofSeconds(20) });
 
 /** The guarantee: in a terminated job, every task is completed and stamped, whatever raced. */
 async function expectNothingActive(jobId: string): Promise<void> {
@@ -55,13 +58,18 @@ describe('a termination committed between the bulk read and its commit', () => {
   it('makes every transaction lose its If-Match; the call refuses as the single call would and changes nothing', async () => {
     const jobId = await seed(120);
     const before = await table.listTasks(jobId);
-    const outcome = await bulk(jobId, {
-      hooks: {
-        afterRead: async () => {
-          expect(await terminate(jobId)).toMatchObject({ kind: 'terminated' });
+    let termination: Promise<TerminateJobOutcome> | undefined;
+    const outcome = await bulk(
+      jobId,
+      withSeam(table, 'commitReactivations', {
+        // Every transaction has been read and planned; none commits before the termination is done.
+        before: async () => {
+          termination ??= terminate(jobId);
+          await termination;
         },
-      },
-    });
+      }),
+    );
+    expect(await termination).toMatchObject({ kind: 'terminated' });
     expect(outcome).toMatchObject({ kind: 'rejection', code: 'JOB_COMPLETED' });
     await expectNothingActive(jobId);
     const after = await table.listTasks(jobId);
@@ -72,15 +80,16 @@ describe('a termination committed between the bulk read and its commit', () => {
   it('between two transactions: what committed is ended by the sweep, the rest is skipped, nothing stays active', async () => {
     const jobId = await seed(400);
     let termination: Promise<TerminateJobOutcome> | undefined;
-    const outcome = await bulk(jobId, {
-      hooks: {
-        // The first transaction to settle starts the termination; no worker takes another one until it is done.
-        afterTransaction: async () => {
+    const outcome = await bulk(
+      jobId,
+      withSeam(table, 'commitReactivations', {
+        // The first commit to settle starts the termination; no worker takes another transaction until it is done.
+        after: async () => {
           termination ??= terminate(jobId);
           await termination;
         },
-      },
-    });
+      }),
+    );
     expect(await termination).toMatchObject({ kind: 'terminated', job: { state: 'completed' } });
     if (outcome.kind !== 'bulkReactivated') throw new Error(JSON.stringify(outcome));
     const { reactivated, skipped } = outcome.result;
@@ -104,7 +113,7 @@ describe('a termination committed between the bulk read and its commit', () => {
         await terminate(jobId);
       },
     ).table;
-    const outcome = await bulk(jobId, { table: straddling });
+    const outcome = await bulk(jobId, straddling);
     expect(outcome).toMatchObject({ kind: 'rejection', code: 'JOB_BEING_TERMINATED' });
     await expectNothingActive(jobId);
     expect(await table.listHistory(jobId, 't000')).toEqual([]);
@@ -119,22 +128,23 @@ describe('a bulk commit landing between a termination sweep read and its commit'
     let releaseSweep: () => void = () => undefined;
     const sweepMayCommit = new Promise<void>((resolve) => (releaseSweep = resolve));
     let termination: Promise<TerminateJobOutcome> | undefined;
-    const outcome = await bulk(jobId, {
-      hooks: {
-        // The bulk has read the job (active) and its tasks; the termination now starts and lists them too.
-        afterRead: async () => {
-          termination = terminate(jobId, {
-            hooks: {
-              afterSweepRead: async () => {
-                sweepListed();
-                await sweepMayCommit;
-              },
-            },
-          });
-          await listed;
-        },
+    const sweeping = withSeam(table, 'commitSweep', {
+      before: async (call) => {
+        if (call > 0) return;
+        sweepListed();
+        await sweepMayCommit;
       },
     });
+    const outcome = await bulk(
+      jobId,
+      withSeam(table, 'commitReactivations', {
+        // The bulk has read the job (active) and its tasks; the termination now starts and lists them too.
+        before: async () => {
+          termination ??= terminate(jobId, sweeping);
+          await listed;
+        },
+      }),
+    );
     // The bulk committed while the sweep held ETags it had listed before.
     expect(reactivatedBy(outcome)).toHaveLength(27);
     releaseSweep();
@@ -158,12 +168,12 @@ describe('randomized: bulk calls, single reactivations and a termination on one 
       const bulks = 1 + Math.floor(Math.random() * 3);
       for (let b = 0; b < bulks; b += 1) {
         const body = Math.random() < 0.5 ? {} : { task_ids: Array.from({ length: 1 + Math.floor(Math.random() * 60) }, pick) };
-        calls.push(bulk(jobId, {}, body).then((o) => ({ by: `bulk${b}`, reactivated: reactivatedBy(o) })));
+        calls.push(bulk(jobId, table, body).then((o) => ({ by: `bulk${b}`, reactivated: reactivatedBy(o) })));
       }
       for (let s = 0; s < 4; s += 1) {
         const taskId = pick();
         calls.push(
-          reactivateTask({ table }, { jobId, taskId, condition: { kind: 'none' }, requestId: randomUUID(), clientRequestId: null, trigger: 'http', deadline: Deadline.ofSeconds(20) }).then(
+          reactivateTask(app, { jobId, taskId, condition: { kind: 'none' }, requestId: randomUUID(), clientRequestId: null, trigger: 'http', deadline: Deadline.ofSeconds(20) }).then(
             (o: ReactivateTaskOutcome) => ({ by: `single${s}`, reactivated: o.kind === 'reactivated' ? [taskId] : [] }),
           ),
         );

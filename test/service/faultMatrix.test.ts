@@ -5,10 +5,10 @@ import { beforeAll, describe, it, type ExpectStatic } from 'vitest';
 import { Deadline } from '../../src/service/deadline';
 import { reactivateTask, type ReactivateTaskCommand } from '../../src/service/reactivateTask';
 import type { RetryStats } from '../../src/service/retryLoop';
-import type { TaskTable } from '../../src/storage/taskTable';
+import type { FixtureTable } from '../../src/storage/fixtureLoader';
 import { answerStatus, isCommit, isJobRead, isTaskRead, resetAfterSend, resetBeforeSend, slowResponse, type FaultOptions, type FaultPolicy } from '../support/faults';
 import { aFailedTask, aJob } from '../support/fixtures';
-import { freshTable, tableWith, uniqueId } from '../support/storage';
+import { appFor, freshTable, tableWith, uniqueId, type TestApp } from '../support/storage';
 
 /**
  * Every storage fault, on every request a reactivation makes, for as long as the SDK absorbs it,
@@ -17,11 +17,13 @@ import { freshTable, tableWith, uniqueId } from '../support/storage';
  * with the same client-request-id learns the truth.
  */
 
-let table: TaskTable;
+let table: FixtureTable;
+let app: TestApp;
 let tableName: string;
 
 beforeAll(async () => {
   ({ table, tableName } = await freshTable());
+  app = await appFor(table);
 });
 
 const FAULTS: Record<string, (options: FaultOptions) => FaultPolicy> = {
@@ -69,7 +71,7 @@ function command(jobId: string, clientRequestId: string, seconds = 20): Reactiva
 }
 
 /** The task is as seeded (row and ETag untouched, no history), or reactivated exactly once by `key`. */
-async function expectOneState(expect: ExpectStatic, jobId: string, before: Awaited<ReturnType<TaskTable['readTask']>>, key: string, landed: boolean): Promise<void> {
+async function expectOneState(expect: ExpectStatic, jobId: string, before: Awaited<ReturnType<FixtureTable['readTask']>>, key: string, landed: boolean): Promise<void> {
   const after = await table.readTask(jobId, 't0');
   const history = await table.listHistory(jobId, 't0');
   if (!landed) {
@@ -89,7 +91,7 @@ describe.concurrent('reactivation under storage faults', () => {
     const key = randomUUID();
     const policy = FAULTS[cell.fault]!({ when: TARGETS[cell.target], times: SPANS[cell.span] });
     const stats: RetryStats = { conflicts: 0, faults: 0 };
-    const outcome = await reactivateTask({ table: tableWith(tableName, policy) }, command(jobId, key), stats);
+    const outcome = await reactivateTask({ ...app, store: tableWith(tableName, policy) }, command(jobId, key), stats);
 
     const want = expected(cell);
     expect(policy.struck).toBeGreaterThanOrEqual(Math.min(SPANS[cell.span], 2));
@@ -99,7 +101,7 @@ describe.concurrent('reactivation under storage faults', () => {
     await expectOneState(expect, jobId, before, key, want.landed);
 
     // The caller retries with the same client-request-id on a healthy connection.
-    const retry = await reactivateTask({ table }, command(jobId, key));
+    const retry = await reactivateTask(app, command(jobId, key));
     expect(retry).toMatchObject({ kind: 'reactivated', replayed: want.landed, task: { state: 'active', reactivation_count: 1 } });
     await expectOneState(expect, jobId, before, key, true);
   });
@@ -111,11 +113,11 @@ describe.concurrent('reactivation under storage faults', () => {
       const before = await table.readTask(jobId, 't0');
       const key = randomUUID();
       const slow = slowResponse(1_500, { when: TARGETS[target] });
-      const outcome = await reactivateTask({ table: tableWith(tableName, slow) }, command(jobId, key, 1));
+      const outcome = await reactivateTask({ ...app, store: tableWith(tableName, slow) }, command(jobId, key, 1));
       expect(outcome).toMatchObject({ kind: 'fault', code: 'OPERATION_TIMED_OUT' });
       const landed = target === 'the commit';
       await expectOneState(expect, jobId, before, key, landed);
-      const retry = await reactivateTask({ table }, command(jobId, key));
+      const retry = await reactivateTask(app, command(jobId, key));
       expect(retry).toMatchObject({ kind: 'reactivated', replayed: landed });
       await expectOneState(expect, jobId, before, key, true);
     },
@@ -125,7 +127,7 @@ describe.concurrent('reactivation under storage faults', () => {
     const jobId = await seedFailedTask();
     const throttled = answerStatus(429, { when: isCommit, times: 2, headers: { 'Retry-After': '1' } });
     const started = performance.now();
-    const outcome = await reactivateTask({ table: tableWith(tableName, throttled) }, command(jobId, randomUUID()));
+    const outcome = await reactivateTask({ ...app, store: tableWith(tableName, throttled) }, command(jobId, randomUUID()));
     expect(performance.now() - started).toBeGreaterThanOrEqual(1_900);
     expect(throttled.struck).toBe(2);
     expect(outcome).toMatchObject({ kind: 'reactivated', replayed: false });
@@ -137,7 +139,7 @@ describe.concurrent('reactivation under storage faults', () => {
     const before = await table.readTask(jobId, 't0');
     const throttled = answerStatus(429, { when: isCommit, headers: { 'Retry-After': '10' } });
     const started = performance.now();
-    const outcome = await reactivateTask({ table: tableWith(tableName, throttled) }, command(jobId, randomUUID(), 1));
+    const outcome = await reactivateTask({ ...app, store: tableWith(tableName, throttled) }, command(jobId, randomUUID(), 1));
     expect(performance.now() - started).toBeLessThan(2_000);
     expect(outcome).toMatchObject({ kind: 'fault', code: 'OPERATION_TIMED_OUT' });
     expect(await table.readTask(jobId, 't0')).toEqual(before);

@@ -5,16 +5,18 @@ import { beforeAll, describe, expect, it } from 'vitest';
 
 import { Deadline } from '../../src/service/deadline';
 import { reactivateTask, type ReactivateTaskCommand } from '../../src/service/reactivateTask';
-import type { TaskTable } from '../../src/storage/taskTable';
+import type { FixtureTable } from '../../src/storage/fixtureLoader';
 import { isCommit } from '../support/faults';
 import { aFailedTask, aJob } from '../support/fixtures';
-import { freshTable, tableWith, uniqueId } from '../support/storage';
+import { appFor, freshTable, tableWith, uniqueId, type TestApp } from '../support/storage';
 
-let table: TaskTable;
+let table: FixtureTable;
+let app: TestApp;
 let tableName: string;
 
 beforeAll(async () => {
   ({ table, tableName } = await freshTable());
+  app = await appFor(table);
 });
 
 async function seedFailedTask(): Promise<string> {
@@ -61,7 +63,7 @@ describe('storage faults around a reactivation', () => {
   it('a response lost after the commit: the SDK retry loses its If-Match, the re-read finds our request id, the answer is the success', async () => {
     const jobId = await seedFailedTask();
     const lost = responseLostAfterCommit(1);
-    const outcome = await reactivateTask({ table: tableWith(tableName, lost) }, command(jobId));
+    const outcome = await reactivateTask({ ...app, store: tableWith(tableName, lost) }, command(jobId));
     expect(lost.commits).toBe(1);
     expect(outcome).toMatchObject({ kind: 'reactivated', task: { state: 'active', reactivation_count: 1 } });
     expect(await table.listHistory(jobId, 't0')).toHaveLength(1);
@@ -71,7 +73,7 @@ describe('storage faults around a reactivation', () => {
     const jobId = await seedFailedTask();
     const before = await table.readTask(jobId, 't0');
     const busy = alwaysStatus(503, isCommit);
-    const outcome = await reactivateTask({ table: tableWith(tableName, busy) }, command(jobId));
+    const outcome = await reactivateTask({ ...app, store: tableWith(tableName, busy) }, command(jobId));
     expect(outcome).toMatchObject({ kind: 'fault', code: 'SERVER_BUSY' });
     // Three rounds of the service, each commit tried four times by the SDK.
     expect(busy.seen).toBe(12);
@@ -89,9 +91,9 @@ describe('storage faults around a reactivation', () => {
         return response;
       },
     };
-    const outcome = await reactivateTask({ table: tableWith(tableName, slow) }, command(jobId, { clientRequestId, deadline: Deadline.ofSeconds(1) }));
+    const outcome = await reactivateTask({ ...app, store: tableWith(tableName, slow) }, command(jobId, { clientRequestId, deadline: Deadline.ofSeconds(1) }));
     expect(outcome).toMatchObject({ kind: 'fault', code: 'OPERATION_TIMED_OUT' });
-    const retry = await reactivateTask({ table }, command(jobId, { clientRequestId }));
+    const retry = await reactivateTask(app, command(jobId, { clientRequestId }));
     expect(retry).toMatchObject({ kind: 'reactivated', replayed: true, task: { state: 'active' } });
     expect(await table.listHistory(jobId, 't0')).toHaveLength(1);
   });
@@ -100,6 +102,6 @@ describe('storage faults around a reactivation', () => {
 describe('a table that does not exist', () => {
   it('is a fault to report, not a job that does not exist', async () => {
     const missing = tableWith(`missing${randomUUID().replaceAll('-', '')}`);
-    await expect(reactivateTask({ table: missing }, command('job-1'))).rejects.toThrow(/TableNotFound|table/i);
+    await expect(reactivateTask({ ...app, store: missing }, command('job-1'))).rejects.toThrow(/TableNotFound|table/i);
   });
 });

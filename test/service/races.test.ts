@@ -6,15 +6,18 @@ import type { Task } from '../../src/domain/task';
 import { Deadline } from '../../src/service/deadline';
 import { reactivateTask, type ReactivateTaskCommand, type ReactivateTaskOutcome } from '../../src/service/reactivateTask';
 import { terminateJob } from '../../src/service/terminateJob';
-import type { TaskTable } from '../../src/storage/taskTable';
+import type { FixtureTable } from '../../src/storage/fixtureLoader';
 import { aFailedTask, aJob, aRunningTask, aSucceededTask } from '../support/fixtures';
-import { freshTable, isRowRead, readsStraddling, uniqueId } from '../support/storage';
+import { withSeam } from '../support/seams';
+import { appFor, freshTable, isRowRead, readsStraddling, uniqueId, type TestApp } from '../support/storage';
 
-let table: TaskTable;
+let table: FixtureTable;
 let tableName: string;
+let app: TestApp;
 
 beforeAll(async () => {
   ({ table, tableName } = await freshTable());
+  app = await appFor(table);
 });
 
 async function seedJob(tasks: Partial<Task>[]): Promise<string> {
@@ -27,26 +30,27 @@ function command(jobId: string, taskId: string, overrides: Partial<ReactivateTas
   return { jobId, taskId, condition: { kind: 'none' }, requestId: randomUUID(), clientRequestId: null, trigger: 'http', deadline: Deadline.ofSeconds(20), ...overrides };
 }
 
-const terminate = (jobId: string) => terminateJob({ table }, { jobId, reason: null, deadline: Deadline.ofSeconds(20) });
+const terminate = (jobId: string) => terminateJob(app, { jobId, reason: null, deadline: Deadline.ofSeconds(20) });
 
 describe('a termination committed between the reactivation read and its commit', () => {
   it('makes the reactivation lose its If-Match, read again, and refuse, changing nothing', async () => {
     const jobId = await seedJob([{}]);
     const before = await table.readTask(jobId, 't0');
-    const attempts: number[] = [];
-    const outcome = await reactivateTask(
-      {
-        table,
-        hooks: {
-          afterRead: async (attempt) => {
-            attempts.push(attempt);
-            if (attempt === 0) expect(await terminate(jobId)).toMatchObject({ kind: 'terminated', job: { state: 'completed' } });
-          },
+    const commits: number[] = [];
+    const reads: number[] = [];
+    const store = withSeam(
+      withSeam(table, 'commitReactivations', {
+        before: async (call) => {
+          commits.push(call);
+          expect(await terminate(jobId)).toMatchObject({ kind: 'terminated', job: { state: 'completed' } });
         },
-      },
-      command(jobId, 't0'),
+      }),
+      'readTask',
+      { after: (call) => Promise.resolve(void reads.push(call)) },
     );
-    expect(attempts).toEqual([0, 1]);
+    const outcome = await reactivateTask({ ...app, store }, command(jobId, 't0'));
+    // One commit, lost to the termination; the second read refused without committing.
+    expect([commits, reads]).toEqual([[0], [0, 1]]);
     expect(outcome).toMatchObject({ kind: 'rejection', code: 'JOB_COMPLETED' });
     const after = await table.readTask(jobId, 't0');
     expect(after?.task).toEqual(before?.task);
@@ -57,18 +61,13 @@ describe('a termination committed between the reactivation read and its commit',
   it('refuses with JOB_BEING_TERMINATED while the termination is under way', async () => {
     const jobId = await seedJob([{}]);
     let outcome: ReactivateTaskOutcome | undefined;
-    const terminated = await terminateJob(
-      {
-        table,
-        hooks: {
-          // The job row is terminating and the sweep has listed the task but not yet written it.
-          afterSweepRead: async () => {
-            outcome = await reactivateTask({ table }, command(jobId, 't0'));
-          },
-        },
+    const store = withSeam(table, 'commitSweep', {
+      // The job row is terminating and the sweep has listed the task but not yet written it.
+      before: async () => {
+        outcome = await reactivateTask(app, command(jobId, 't0'));
       },
-      { jobId, reason: null, deadline: Deadline.ofSeconds(20) },
-    );
+    });
+    const terminated = await terminateJob({ ...app, store }, { jobId, reason: null, deadline: Deadline.ofSeconds(20) });
     // The job row was already terminating when the reactivation read it.
     expect(outcome).toMatchObject({ kind: 'rejection', code: 'JOB_BEING_TERMINATED' });
     expect(terminated.kind).toBe('terminated');
@@ -80,7 +79,7 @@ describe('a termination committed between the reactivation read and its commit',
     const straddling = readsStraddling(tableName, (request) => isRowRead(request, 'task'), async () => {
       await terminate(jobId);
     });
-    const outcome = await reactivateTask({ table: straddling.table }, command(jobId, 't0'));
+    const outcome = await reactivateTask({ ...app, store: straddling.table }, command(jobId, 't0'));
     expect(outcome).toMatchObject({ kind: 'rejection', code: 'JOB_BEING_TERMINATED' });
     expect((await table.readTask(jobId, 't0'))?.task.state).toBe('completed');
   });
@@ -93,22 +92,18 @@ describe('a reactivation committed between the termination read and its commit',
     let release: () => void = () => undefined;
     const released = new Promise<void>((resolve) => (release = resolve));
     const straddling = readsStraddling(tableName, (request) => isRowRead(request, 'task'), () => released);
-    const pending = reactivateTask({ table: straddling.table }, command(jobId, 't0'));
+    const pending = reactivateTask({ ...app, store: straddling.table }, command(jobId, 't0'));
     await straddling.jobWasRead;
     let reactivation: ReactivateTaskOutcome | undefined;
-    const terminated = await terminateJob(
-      {
-        table,
-        hooks: {
-          // The sweep has listed the tasks: the reactivation now reads the task and commits first.
-          afterSweepRead: async () => {
-            release();
-            reactivation = await pending;
-          },
-        },
+    const store = withSeam(table, 'commitSweep', {
+      // The sweep has listed the tasks: the reactivation now reads the task and commits first.
+      before: async (call) => {
+        if (call > 0) return;
+        release();
+        reactivation = await pending;
       },
-      { jobId, reason: null, deadline: Deadline.ofSeconds(20) },
-    );
+    });
+    const terminated = await terminateJob({ ...app, store }, { jobId, reason: null, deadline: Deadline.ofSeconds(20) });
     expect(reactivation).toMatchObject({ kind: 'reactivated' });
     expect(terminated).toMatchObject({ kind: 'terminated', job: { state: 'completed', termination_reason: 'UserTerminate' } });
     const task = await table.readTask(jobId, 't0');
@@ -124,17 +119,12 @@ describe('two reactivations of one task', () => {
   it('exactly one commits when the second commits between the first one read and its commit', async () => {
     const jobId = await seedJob([{}]);
     let inner: ReactivateTaskOutcome | undefined;
-    const outer = await reactivateTask(
-      {
-        table,
-        hooks: {
-          afterRead: async (attempt) => {
-            if (attempt === 0) inner = await reactivateTask({ table }, command(jobId, 't0'));
-          },
-        },
+    const store = withSeam(table, 'commitReactivations', {
+      before: async (call) => {
+        if (call === 0) inner = await reactivateTask(app, command(jobId, 't0'));
       },
-      command(jobId, 't0'),
-    );
+    });
+    const outer = await reactivateTask({ ...app, store }, command(jobId, 't0'));
     expect(inner).toMatchObject({ kind: 'reactivated' });
     expect(outer).toMatchObject({ kind: 'rejection', code: 'TASK_NOT_COMPLETED' });
     expect(await table.listHistory(jobId, 't0')).toHaveLength(1);
@@ -144,17 +134,12 @@ describe('two reactivations of one task', () => {
     const jobId = await seedJob([{}]);
     const clientRequestId = randomUUID();
     let inner: ReactivateTaskOutcome | undefined;
-    const outer = await reactivateTask(
-      {
-        table,
-        hooks: {
-          afterRead: async (attempt) => {
-            if (attempt === 0) inner = await reactivateTask({ table }, command(jobId, 't0', { clientRequestId }));
-          },
-        },
+    const store = withSeam(table, 'commitReactivations', {
+      before: async (call) => {
+        if (call === 0) inner = await reactivateTask(app, command(jobId, 't0', { clientRequestId }));
       },
-      command(jobId, 't0', { clientRequestId }),
-    );
+    });
+    const outer = await reactivateTask({ ...app, store }, command(jobId, 't0', { clientRequestId }));
     expect(inner).toMatchObject({ kind: 'reactivated', replayed: false });
     expect(outer).toMatchObject({ kind: 'reactivated', replayed: true });
     if (inner?.kind === 'reactivated' && outer.kind === 'reactivated') expect(outer.etag).toBe(inner.etag);
@@ -163,7 +148,7 @@ describe('two reactivations of one task', () => {
 
   it('many at once: exactly one commit', async () => {
     const jobId = await seedJob([{}]);
-    const outcomes = await Promise.all(Array.from({ length: 20 }, () => reactivateTask({ table }, command(jobId, 't0'))));
+    const outcomes = await Promise.all(Array.from({ length: 20 }, () => reactivateTask(app, command(jobId, 't0'))));
     expect(outcomes.filter((o) => o.kind === 'reactivated')).toHaveLength(1);
     expect(outcomes.filter((o) => o.kind === 'rejection' && o.code === 'TASK_NOT_COMPLETED')).toHaveLength(19);
     expect(await table.listHistory(jobId, 't0')).toHaveLength(1);
@@ -178,7 +163,7 @@ describe('randomized: concurrent reactivations and a termination on one job', ()
       const jobId = await seedJob(Array.from({ length: taskCount }, (_, i) => (i % 4 === 3 ? aRunningTask() : {})));
       const calls = Array.from({ length: 2 + Math.floor(Math.random() * 6) }, () => `t${Math.floor(Math.random() * taskCount)}`);
       const terminateAt = Math.floor(Math.random() * (calls.length + 1));
-      const work: Promise<unknown>[] = calls.map((taskId) => reactivateTask({ table }, command(jobId, taskId)).then((outcome) => ({ taskId, outcome })));
+      const work: Promise<unknown>[] = calls.map((taskId) => reactivateTask(app, command(jobId, taskId)).then((outcome) => ({ taskId, outcome })));
       void work.splice(terminateAt, 0, terminate(jobId));
       const results = await Promise.all(work);
       const terminated = results.splice(terminateAt, 1)[0];

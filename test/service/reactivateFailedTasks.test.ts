@@ -10,19 +10,22 @@ import { Deadline } from '../../src/service/deadline';
 import {
   reactivateFailedTasks,
   type ReactivateFailedTasksCommand,
-  type ReactivateFailedTasksDeps,
   type ReactivateFailedTasksOutcome,
 } from '../../src/service/reactivateFailedTasks';
 import type { BulkReactivationResult } from '../../src/domain/bulkResult';
-import type { TaskTable } from '../../src/storage/taskTable';
+import type { TaskStore } from '../../src/service/taskStore';
+import type { FixtureTable } from '../../src/storage/fixtureLoader';
+import { withSeam } from '../support/seams';
 import { aFailedTask, aJob, aRunningTask, aSucceededTask } from '../support/fixtures';
-import { freshTable, tableWith, uniqueId } from '../support/storage';
+import { appFor, freshTable, tableWith, uniqueId, type TestApp } from '../support/storage';
 
-let table: TaskTable;
+let table: FixtureTable;
+let app: TestApp;
 let tableName: string;
 
 beforeAll(async () => {
   ({ table, tableName } = await freshTable());
+  app = await appFor(table);
 });
 
 async function seed(tasks: Partial<Task>[], job: Partial<Job> = {}): Promise<string> {
@@ -46,8 +49,8 @@ function command(jobId: string, body: unknown = {}, overrides: Partial<Reactivat
   };
 }
 
-async function run(jobId: string, body: unknown = {}, overrides: Partial<ReactivateFailedTasksCommand> = {}, deps: Partial<ReactivateFailedTasksDeps> = {}): Promise<ReactivateFailedTasksOutcome> {
-  return reactivateFailedTasks({ table, ...deps }, command(jobId, body, overrides));
+async function run(jobId: string, body: unknown = {}, overrides: Partial<ReactivateFailedTasksCommand> = {}, store: TaskStore = table): Promise<ReactivateFailedTasksOutcome> {
+  return reactivateFailedTasks({ ...app, store }, command(jobId, body, overrides));
 }
 
 function resultOf(outcome: ReactivateFailedTasksOutcome): BulkReactivationResult {
@@ -132,18 +135,18 @@ describe('reactivateFailedTasks: dry run', () => {
     const preview = resultOf(await run(jobId, { dry_run: true, task_ids: ['t00', 't02'] }, { clientRequestId }));
     expect(preview).toMatchObject({ dry_run: true, matched: 1, reactivated: ['t00'], skipped: [{ id: 't02', code: 'TASK_NOT_COMPLETED' }], continuation: null });
     expect(await everything(jobId)).toEqual(before);
-    expect(await table.readBulkResult(jobId, clientRequestId)).toBeNull();
+    expect(await table.readBulkAnswer(jobId, clientRequestId)).toBeNull();
     // The preview is what the real call then does.
     expect(resultOf(await run(jobId, { task_ids: ['t00', 't02'] }, { clientRequestId })).reactivated).toEqual(preview.reactivated);
   });
 });
 
 describe('reactivateFailedTasks: continuation', () => {
-  async function drain(jobId: string, body: Record<string, unknown>, deps: Partial<ReactivateFailedTasksDeps> = {}, seconds = 20): Promise<BulkReactivationResult[]> {
+  async function drain(jobId: string, body: Record<string, unknown>, store: TaskStore = table, seconds = 20): Promise<BulkReactivationResult[]> {
     const pages: BulkReactivationResult[] = [];
     let continuation: string | null = null;
     do {
-      const page = resultOf(await run(jobId, { ...body, ...(continuation === null ? {} : { continuation }) }, { deadline: Deadline.ofSeconds(seconds) }, deps));
+      const page = resultOf(await run(jobId, { ...body, ...(continuation === null ? {} : { continuation }) }, { deadline: Deadline.ofSeconds(seconds) }, store));
       pages.push(page);
       continuation = page.continuation;
     } while (continuation !== null && pages.length < 50);
@@ -166,7 +169,7 @@ describe('reactivateFailedTasks: continuation', () => {
       // Every worker waits after its first transaction until the budget is within its reserve.
       while (deadline.remainingMs() > 300) await new Promise((resolve) => setTimeout(resolve, 20));
     };
-    const first = resultOf(await run(jobId, {}, { deadline }, { hooks: { afterTransaction: waitForLowBudget } }));
+    const first = resultOf(await run(jobId, {}, { deadline }, withSeam(table, 'commitReactivations', { after: waitForLowBudget })));
     expect(first.continuation).not.toBeNull();
     // Four workers each committed one transaction of 50; two transactions were never started.
     expect(first.reactivated).toHaveLength(200);
@@ -182,7 +185,7 @@ describe('reactivateFailedTasks: continuation', () => {
     const other = await seed([{}, {}]);
     const token = resultOf(await run(other, { max_tasks: 1, dry_run: true })).continuation;
     const jobId = await seed([{}]);
-    expect(await run(jobId, { continuation: token })).toEqual({ kind: 'invalid', field: 'body.continuation', message: 'was issued for another job' });
+    expect(await run(jobId, { continuation: token })).toEqual({ kind: 'invalid', issues: [{ field: 'body.continuation', message: 'was issued for another job' }] });
   });
 });
 
@@ -207,7 +210,7 @@ describe('reactivateFailedTasks: a repeated client-request-id', () => {
     const jobId = await seed([{}, {}]);
     const clientRequestId = randomUUID();
     resultOf(await run(jobId, { max_tasks: 1 }, { clientRequestId }));
-    expect(await run(jobId, { max_tasks: 2 }, { clientRequestId })).toMatchObject({ kind: 'invalid', field: 'client-request-id' });
+    expect(await run(jobId, { max_tasks: 2 }, { clientRequestId })).toMatchObject({ kind: 'invalid', issues: [{ field: 'client-request-id' }] });
   });
 
   it('recognises its own rows when its answer was never stored (a response lost with the instance)', async () => {
@@ -221,8 +224,8 @@ describe('reactivateFailedTasks: a repeated client-request-id', () => {
           ? { request, status: 503, headers: createHttpHeaders({ 'x-ms-error-code': 'ServerBusy' }), bodyAsText: '' }
           : next(request),
     });
-    const first = resultOf(await reactivateFailedTasks({ table: forgetful }, command(jobId, {}, { clientRequestId })));
-    expect(await table.readBulkResult(jobId, clientRequestId)).toBeNull();
+    const first = resultOf(await reactivateFailedTasks({ ...app, store: forgetful }, command(jobId, {}, { clientRequestId })));
+    expect(await table.readBulkAnswer(jobId, clientRequestId)).toBeNull();
     const again = resultOf(await run(jobId, {}, { clientRequestId }));
     expect(again).toEqual(first);
     for (const id of first.reactivated) expect(await table.listHistory(jobId, id)).toHaveLength(1);

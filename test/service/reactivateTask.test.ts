@@ -7,14 +7,16 @@ import type { Job } from '../../src/domain/job';
 import type { Task } from '../../src/domain/task';
 import { Deadline } from '../../src/service/deadline';
 import { reactivateTask, type ReactivateTaskCommand } from '../../src/service/reactivateTask';
-import type { TaskTable } from '../../src/storage/taskTable';
+import type { FixtureTable } from '../../src/storage/fixtureLoader';
 import { aFailedTask, aJob, aRunningTask, aSucceededTask } from '../support/fixtures';
-import { freshTable, uniqueId } from '../support/storage';
+import { appFor, freshTable, uniqueId, type TestApp } from '../support/storage';
 
-let table: TaskTable;
+let table: FixtureTable;
+let app: TestApp;
 
 beforeAll(async () => {
   ({ table } = await freshTable());
+  app = await appFor(table);
 });
 
 async function seed(job: Partial<Job>, ...tasks: Partial<Task>[]): Promise<{ jobId: string; taskIds: string[] }> {
@@ -35,7 +37,7 @@ describe('reactivateTask against Table Storage', () => {
     const { jobId } = await seed({}, {});
     const before = await table.readTask(jobId, 'task-0');
     const at = new Date('2025-06-01T12:00:00.000Z');
-    const outcome = await reactivateTask({ table, now: () => at }, command(jobId, 'task-0', { clientRequestId: 'c0ffee00-0000-4000-8000-000000000001' }));
+    const outcome = await reactivateTask({ ...app, clock: () => at }, command(jobId, 'task-0', { clientRequestId: 'c0ffee00-0000-4000-8000-000000000001' }));
     expect(outcome.kind).toBe('reactivated');
     const after = await table.readTask(jobId, 'task-0');
     expect(after?.etag).not.toBe(before?.etag);
@@ -64,39 +66,39 @@ describe('reactivateTask against Table Storage', () => {
 
   it('treats ids case-insensitively and answers with the ids as first spelled', async () => {
     const { jobId } = await seed({ id: uniqueId('MixedCase-JOB') }, { id: 'Task_A' });
-    const outcome = await reactivateTask({ table }, command(jobId.toLowerCase(), 'TASK_a'));
+    const outcome = await reactivateTask(app, command(jobId.toLowerCase(), 'TASK_a'));
     expect(outcome).toMatchObject({ kind: 'reactivated', task: { id: 'Task_A', job_id: jobId } });
   });
 
   it('lists history newest first, one record per reactivation', async () => {
     const { jobId } = await seed({}, {});
-    await reactivateTask({ table, now: () => new Date('2025-06-01T00:00:00.000Z') }, command(jobId, 'task-0'));
+    await reactivateTask({ ...app, clock: () => new Date('2025-06-01T00:00:00.000Z') }, command(jobId, 'task-0'));
     const again = await table.readTask(jobId, 'task-0');
     // Let the task fail again, as a scheduler would, so that it can be reactivated a second time.
     await table.loadJob(aJob({ id: jobId }), [aFailedTask({ ...again?.task, state: 'completed', result: 'failure', exit_code: 9, reactivation_count: 1 })]);
-    await reactivateTask({ table, now: () => new Date('2025-06-02T00:00:00.000Z') }, command(jobId, 'task-0'));
+    await reactivateTask({ ...app, clock: () => new Date('2025-06-02T00:00:00.000Z') }, command(jobId, 'task-0'));
     const history = await table.listHistory(jobId, 'task-0');
     expect(history.map((h) => [h.reactivation_number, h.exit_code])).toEqual([[2, 9], [1, 3]]);
   });
 
   it('keeps the history of a task apart from a task whose id extends it', async () => {
     const { jobId } = await seed({}, { id: 'a' }, { id: 'a-b' }, { id: 'a_b' });
-    for (const id of ['a', 'a-b', 'a_b']) await reactivateTask({ table }, command(jobId, id));
+    for (const id of ['a', 'a-b', 'a_b']) await reactivateTask(app, command(jobId, id));
     for (const id of ['a', 'a-b', 'a_b']) expect((await table.listHistory(jobId, id)).map((h) => h.task_id)).toEqual([id]);
   });
 
   it('answers the same success to a repeated client-request-id, without a second commit', async () => {
     const { jobId } = await seed({}, {});
     const clientRequestId = 'c0ffee00-0000-4000-8000-000000000002';
-    const first = await reactivateTask({ table }, command(jobId, 'task-0', { clientRequestId }));
-    const second = await reactivateTask({ table }, command(jobId, 'task-0', { clientRequestId }));
+    const first = await reactivateTask(app, command(jobId, 'task-0', { clientRequestId }));
+    const second = await reactivateTask(app, command(jobId, 'task-0', { clientRequestId }));
     expect(first.kind).toBe('reactivated');
     expect(second).toMatchObject({ kind: 'reactivated', replayed: true });
     if (first.kind !== 'reactivated' || second.kind !== 'reactivated') return;
     expect(second.etag).toBe(first.etag);
     expect(second.task).toEqual(first.task);
     expect(await table.listHistory(jobId, 'task-0')).toHaveLength(1);
-    const other = await reactivateTask({ table }, command(jobId, 'task-0', { clientRequestId: randomUUID() }));
+    const other = await reactivateTask(app, command(jobId, 'task-0', { clientRequestId: randomUUID() }));
     expect(other).toMatchObject({ kind: 'rejection', code: 'TASK_NOT_COMPLETED' });
   });
 });
@@ -122,7 +124,7 @@ describe('reactivateTask refusals change nothing', () => {
   it.each(cases)('%s (job %o, task %o, condition %o)', async (code, job, task, condition) => {
     const { jobId } = await seed(job, { ...task, id: 'task-0' });
     const before = await table.readTask(jobId, 'task-0');
-    const outcome = await reactivateTask({ table }, command(jobId, 'task-0', condition === null ? {} : { condition }));
+    const outcome = await reactivateTask(app, command(jobId, 'task-0', condition === null ? {} : { condition }));
     expect(outcome).toMatchObject({ kind: 'rejection', code });
     const after = await table.readTask(jobId, 'task-0');
     expect(after).toEqual(before);
@@ -130,15 +132,15 @@ describe('reactivateTask refusals change nothing', () => {
   });
 
   it('JOB_NOT_FOUND before TASK_NOT_FOUND', async () => {
-    expect(await reactivateTask({ table }, command(uniqueId('nojob'), 'nope'))).toMatchObject({ kind: 'rejection', code: 'JOB_NOT_FOUND' });
+    expect(await reactivateTask(app, command(uniqueId('nojob'), 'nope'))).toMatchObject({ kind: 'rejection', code: 'JOB_NOT_FOUND' });
     const { jobId } = await seed({}, {});
-    expect(await reactivateTask({ table }, command(jobId, 'nope'))).toMatchObject({ kind: 'rejection', code: 'TASK_NOT_FOUND' });
+    expect(await reactivateTask(app, command(jobId, 'nope'))).toMatchObject({ kind: 'rejection', code: 'TASK_NOT_FOUND' });
   });
 
   it('meets If-Match with the ETag it read', async () => {
     const { jobId } = await seed({}, {});
     const before = await table.readTask(jobId, 'task-0');
-    const outcome = await reactivateTask({ table }, command(jobId, 'task-0', { condition: { kind: 'ifMatch', etag: before?.etag ?? '' } }));
+    const outcome = await reactivateTask(app, command(jobId, 'task-0', { condition: { kind: 'ifMatch', etag: before?.etag ?? '' } }));
     expect(outcome.kind).toBe('reactivated');
   });
 });

@@ -4,16 +4,18 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import type { Task } from '../../src/domain/task';
 import { Deadline } from '../../src/service/deadline';
 import { terminateJob } from '../../src/service/terminateJob';
-import type { TaskTable } from '../../src/storage/taskTable';
+import type { FixtureTable } from '../../src/storage/fixtureLoader';
 import { aFailedTask, aJob, aRunningTask, aSucceededTask } from '../support/fixtures';
 import { isJobRead } from '../support/faults';
-import { freshTable, tableWith, uniqueId } from '../support/storage';
+import { appFor, freshTable, tableWith, uniqueId, type TestApp } from '../support/storage';
 
-let table: TaskTable;
+let table: FixtureTable;
+let app: TestApp;
 let tableName: string;
 
 beforeAll(async () => {
   ({ table, tableName } = await freshTable());
+  app = await appFor(table);
 });
 
 async function seed(state: Parameters<typeof aJob>[0] = {}, tasks: Task[] = []): Promise<string> {
@@ -23,7 +25,7 @@ async function seed(state: Parameters<typeof aJob>[0] = {}, tasks: Task[] = []):
 }
 
 const terminate = (jobId: string, reason: string | null = null, seconds = 20) =>
-  terminateJob({ table }, { jobId, reason, deadline: Deadline.ofSeconds(seconds) });
+  terminateJob(app, { jobId, reason, deadline: Deadline.ofSeconds(seconds) });
 
 describe('terminateJob', () => {
   it('ends every task not yet completed, stamps every task, and completes the job with the reason', async () => {
@@ -98,7 +100,7 @@ describe('terminateJob', () => {
         return response;
       },
     };
-    const late = await terminateJob({ table: tableWith(tableName, holdFirstRead) }, { jobId, reason: null, deadline: Deadline.ofSeconds(20) });
+    const late = await terminateJob({ ...app, store: tableWith(tableName, holdFirstRead) }, { jobId, reason: null, deadline: Deadline.ofSeconds(20) });
     expect(await first).toMatchObject({ kind: 'terminated', job: { state: 'completed', termination_reason: 'Other' } });
     const stored = await table.readJob(jobId);
     expect(late).toEqual({ kind: 'terminated', job: stored?.job, etag: stored?.etag });

@@ -3,16 +3,18 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import type { TaskSnapshot } from '../../src/domain/task';
 import { Deadline } from '../../src/service/deadline';
 import { terminateJob } from '../../src/service/terminateJob';
-import type { TaskTable } from '../../src/storage/taskTable';
+import type { FixtureTable } from '../../src/storage/fixtureLoader';
 import { answerStatus, isCommit, resetAfterSend, resetBeforeSend } from '../support/faults';
 import { aFailedTask, aJob, aRunningTask } from '../support/fixtures';
-import { freshTable, tableWith, uniqueId } from '../support/storage';
+import { appFor, freshTable, tableWith, uniqueId, type TestApp } from '../support/storage';
 
-let table: TaskTable;
+let table: FixtureTable;
+let app: TestApp;
 let tableName: string;
 
 beforeAll(async () => {
   ({ table, tableName } = await freshTable());
+  app = await appFor(table);
 });
 
 /** A job of `count` running tasks and one failed task: two sweep batches when count ≥ 100. */
@@ -45,7 +47,7 @@ describe.concurrent('storage faults around a termination sweep', () => {
     const jobId = await seedJob(150);
     const lost = resetAfterSend({ when: isCommit, times: 1 });
     const started = performance.now();
-    const outcome = await terminateJob({ table: tableWith(tableName, lost) }, { jobId, reason: null, deadline: Deadline.ofSeconds(30) });
+    const outcome = await terminateJob({ ...app, store: tableWith(tableName, lost) }, { jobId, reason: null, deadline: Deadline.ofSeconds(30) });
     const elapsed = performance.now() - started;
     expect(lost.struck).toBe(1);
     expect(outcome).toMatchObject({ kind: 'terminated', job: { state: 'completed' } });
@@ -60,11 +62,11 @@ describe.concurrent('storage faults around a termination sweep', () => {
   it('every sweep batch lost after it committed: the caller gets a fault, nothing is half-written, and a re-run finishes', async () => {
     const jobId = await seedJob(150);
     const lost = resetAfterSend({ when: isCommit });
-    const outcome = await terminateJob({ table: tableWith(tableName, lost) }, { jobId, reason: 'First', deadline: Deadline.ofSeconds(5) });
+    const outcome = await terminateJob({ ...app, store: tableWith(tableName, lost) }, { jobId, reason: 'First', deadline: Deadline.ofSeconds(5) });
     expect(outcome).toMatchObject({ kind: 'fault' });
     expect((await table.readJob(jobId))?.job.state).toBe('terminating');
     expectWholeRows(await table.listTasks(jobId));
-    const rerun = await terminateJob({ table }, { jobId, reason: 'Second', deadline: Deadline.ofSeconds(30) });
+    const rerun = await terminateJob(app, { jobId, reason: 'Second', deadline: Deadline.ofSeconds(30) });
     expect(rerun).toMatchObject({ kind: 'terminated', job: { state: 'completed', termination_reason: 'First' } });
     expectFinished(await table.listTasks(jobId));
   });
@@ -76,12 +78,12 @@ describe.concurrent('storage faults around a termination sweep', () => {
     const jobId = await seedJob(20);
     const before = await table.listTasks(jobId);
     const policy = fault();
-    const outcome = await terminateJob({ table: tableWith(tableName, policy) }, { jobId, reason: null, deadline: Deadline.ofSeconds(20) });
+    const outcome = await terminateJob({ ...app, store: tableWith(tableName, policy) }, { jobId, reason: null, deadline: Deadline.ofSeconds(20) });
     expect(outcome).toMatchObject({ kind: 'fault', code: 'SERVER_BUSY' });
     expect(policy.struck).toBe(12);
     expect((await table.readJob(jobId))?.job.state).toBe('terminating');
     expect(await table.listTasks(jobId)).toEqual(before);
-    expect(await terminateJob({ table }, { jobId, reason: null, deadline: Deadline.ofSeconds(30) })).toMatchObject({ kind: 'terminated' });
+    expect(await terminateJob(app, { jobId, reason: null, deadline: Deadline.ofSeconds(30) })).toMatchObject({ kind: 'terminated' });
     expectFinished(await table.listTasks(jobId));
   });
 });

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 
 import { checkInvariants, runSoak, runWorkload, seededRandom, seedJobs, type SoakOptions } from '../../scripts/soakWorkload';
-import { freshQueue, freshTable, routeDependencies } from '../support/storage';
+import { appFor, freshTable } from '../support/storage';
 
 /** The soak of `npm run soak`, small enough for every run: the same workload and the same checks. */
 
@@ -10,7 +10,7 @@ const SMALL: SoakOptions = { operations: 400, jobs: 8, tasksPerJob: 10, concurre
 describe('soak, short', () => {
   it('400 mixed operations across 8 jobs, concurrently: every invariant holds over every job, task and answer', async () => {
     const { table } = await freshTable();
-    const report = await runSoak(routeDependencies(table, await freshQueue('events')), SMALL);
+    const report = await runSoak(await appFor(table), table, SMALL);
     expect(report.violations).toEqual([]);
     expect(Object.values(report.operations).reduce((sum, n) => sum + n, 0)).toBe(400);
     // The run exercised what it claims to: successes, replays of them, refusals and terminations.
@@ -26,7 +26,7 @@ describe('soak, short', () => {
     const options = { ...SMALL, operations: 150, jobs: 3 };
     const random = seededRandom(11);
     const jobs = await seedJobs(table, options, random);
-    const answers = await runWorkload(routeDependencies(table, await freshQueue('events')), jobs, options, random);
+    const answers = await runWorkload(await appFor(table), jobs, options, random);
     expect((await checkInvariants(table, jobs, answers)).violations).toEqual([]);
 
     // A completed job with an active task, written around the protocol.

@@ -4,15 +4,17 @@ import { beforeAll, describe, expect, it } from 'vitest';
 
 import type { BulkReactivationResult } from '../../src/domain/bulkResult';
 import { planReactivation, type ReactivationChange } from '../../src/domain/reactivation';
-import { reactivationTransactions, type TaskTable } from '../../src/storage/taskTable';
+import type { FixtureTable } from '../../src/storage/fixtureLoader';
 import { benchBulkReactivation } from '../../bench/bulkReactivation';
 import { aFailedTask, aJob } from '../support/fixtures';
-import { freshTable, uniqueId } from '../support/storage';
+import { appFor, freshTable, uniqueId, type TestApp } from '../support/storage';
 
-let table: TaskTable;
+let table: FixtureTable;
+let app: TestApp;
 
 beforeAll(async () => {
   ({ table } = await freshTable());
+  app = await appFor(table);
 });
 
 async function plannedChanges(count: number): Promise<{ jobId: string; changes: ReactivationChange[] }> {
@@ -27,14 +29,18 @@ async function plannedChanges(count: number): Promise<{ jobId: string; changes: 
 }
 
 describe('several reactivations in one transaction', () => {
-  it('groups reactivations 50 to a transaction: two rows each, never past 100 rows', async () => {
-    const { changes } = await plannedChanges(120);
-    expect(reactivationTransactions(changes).map((group) => group.length)).toEqual([50, 50, 20]);
+  it('takes 50 reactivations to a commit: two rows each, and refuses what would pass 100 rows', async () => {
+    expect(table.reactivationsPerCommit).toBe(50);
+    const { changes } = await plannedChanges(51);
+    await expect(table.commitReactivations(changes, 'key-0')).rejects.toThrow(RangeError);
   });
 
   it('commits a group atomically: every task and every history row', async () => {
     const { jobId, changes } = await plannedChanges(50);
-    expect(await table.commitReactivations(changes, 'key-1')).toEqual({ committed: true });
+    const commit = await table.commitReactivations(changes, 'key-1');
+    expect(commit.kind).toBe('committed');
+    const stored = await table.listTasks(jobId);
+    expect(commit).toEqual({ kind: 'committed', taskEtags: stored.map((t) => t.etag) });
     const tasks = await table.listTasks(jobId);
     expect(tasks.every((t) => t.task.state === 'active' && t.lastRequestId === 'key-1')).toBe(true);
     for (const id of ['t000', 't049']) expect(await table.listHistory(jobId, id)).toHaveLength(1);
@@ -45,8 +51,8 @@ describe('several reactivations in one transaction', () => {
     const moved = changes[37];
     if (moved === undefined) throw new Error('no change 37');
     // Someone else writes task 37 between the plan and the commit.
-    expect((await table.commitReactivations([moved], 'someone-else')).committed).toBe(true);
-    expect(await table.commitReactivations(changes, 'key-2')).toEqual({ committed: false });
+    expect((await table.commitReactivations([moved], 'someone-else')).kind).toBe('committed');
+    expect(await table.commitReactivations(changes, 'key-2')).toEqual({ kind: 'conflict' });
     const tasks = await table.listTasks(jobId);
     expect(tasks.filter((t) => t.task.state === 'active').map((t) => t.task.id)).toEqual([moved.task.id]);
     expect(await table.listHistory(jobId, 't000')).toEqual([]);
@@ -68,17 +74,17 @@ describe('the stored answer of a bulk reactivation', () => {
       continuation: 'eyJ2IjoxfQ',
     };
     const key = randomUUID();
-    await table.saveBulkResult(jobId, key, 'fp-1', result);
-    await table.saveBulkResult(jobId, key, 'fp-2', { ...result, reactivated: [] });
-    expect(await table.readBulkResult(jobId, key)).toEqual({ fingerprint: 'fp-1', result });
-    expect(await table.readBulkResult(jobId, randomUUID())).toBeNull();
+    await table.saveBulkAnswer(jobId, key, { fingerprint: 'fp-1', result });
+    await table.saveBulkAnswer(jobId, key, { fingerprint: 'fp-2', result: { ...result, reactivated: [] } });
+    expect(await table.readBulkAnswer(jobId, key)).toEqual({ fingerprint: 'fp-1', result });
+    expect(await table.readBulkAnswer(jobId, randomUUID())).toBeNull();
     expect((await table.listTasks(jobId)).map((t) => t.task.id)).toEqual(['only']);
   });
 });
 
 describe('what a bulk reactivation costs in storage requests', () => {
   it('reactivates 1,000 failed tasks in tens of requests, not thousands', async () => {
-    const figures = await benchBulkReactivation(table, 1_000);
+    const figures = await benchBulkReactivation({ table, deps: app }, 1_000);
     expect(figures.reactivated).toBe(1_000);
     expect(figures.conflicts).toBe(0);
     // Read (job, listing, stored answer), 20 transactions of 50, and storing the answer.

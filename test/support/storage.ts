@@ -3,27 +3,29 @@ import { randomUUID } from 'node:crypto';
 import type { PipelinePolicy } from '@azure/core-rest-pipeline';
 import { inject } from 'vitest';
 
-import { buildDependencies, type AppDependencies } from '../../src/compose';
+import { assemble, type AppDependencies } from '../../src/compose';
 import { loadConfig, SETTING } from '../../src/config';
+import { systemClock, type Clock } from '../../src/service/clock';
+import { FixtureTable } from '../../src/storage/fixtureLoader';
 import { createQueueClient, decodeMessage, MessageQueue } from '../../src/storage/messageQueue';
 import { createTableClient } from '../../src/storage/tableClient';
-import { TaskTable } from '../../src/storage/taskTable';
+import type { TableTaskStore } from '../../src/storage/tableTaskStore';
 
 export function azuriteConnectionString(): string {
   return inject('azuriteConnectionString');
 }
 
 /** A fresh, empty table on the test Azurite, so tests never see each other's rows. */
-export async function freshTable(): Promise<{ table: TaskTable; tableName: string }> {
+export async function freshTable(): Promise<{ table: FixtureTable; tableName: string }> {
   const tableName = `t${randomUUID().replaceAll('-', '')}`;
-  const table = new TaskTable(createTableClient({ kind: 'connectionString', connectionString: azuriteConnectionString() }, tableName));
+  const table = new FixtureTable(createTableClient({ kind: 'connectionString', connectionString: azuriteConnectionString() }, tableName));
   await table.ensureExists();
   return { table, tableName };
 }
 
 /** Another client on the same table, whose requests pass through `policies` (faults, holds). */
-export function tableWith(tableName: string, ...policies: PipelinePolicy[]): TaskTable {
-  return new TaskTable(createTableClient({ kind: 'connectionString', connectionString: azuriteConnectionString() }, tableName, policies));
+export function tableWith(tableName: string, ...policies: PipelinePolicy[]): FixtureTable {
+  return new FixtureTable(createTableClient({ kind: 'connectionString', connectionString: azuriteConnectionString() }, tableName, policies));
 }
 
 /** True for a point read of the job row (`RowKey='job'`) or of a task row (`RowKey='task|…'`). */
@@ -41,7 +43,7 @@ export function readsStraddling(
   tableName: string,
   held: (request: { method: string; url: string }) => boolean,
   gate: () => Promise<void>,
-): { table: TaskTable; jobWasRead: Promise<void> } {
+): { table: FixtureTable; jobWasRead: Promise<void> } {
   let jobRead: () => void = () => undefined;
   const jobWasRead = new Promise<void>((resolve) => (jobRead = resolve));
   const table = tableWith(tableName, {
@@ -79,10 +81,19 @@ export async function peekAll(queue: MessageQueue): Promise<unknown[]> {
   return peeked.peekedMessageItems.map((item) => decodeMessage(item.messageText));
 }
 
+export interface TestApp extends AppDependencies {
+  events: MessageQueue;
+  requests: MessageQueue;
+  poison: MessageQueue;
+}
+
 /**
- * What an HTTP route's handler needs, around a given table and events queue. HTTP routes use only
- * these two; the rest (settings, the poison queue) is built from the test Azurite's settings.
+ * The app's dependencies around a table of the test's (any client of it: a faulty one, one with a
+ * seam) and fresh queues on the test Azurite, as the composition root builds them in a deployment.
  */
-export function routeDependencies(table: TaskTable, events: MessageQueue): AppDependencies {
-  return { ...buildDependencies(loadConfig({ [SETTING.connectionString]: azuriteConnectionString() })), table, events };
+export async function appFor(store: TableTaskStore, options: { events?: MessageQueue; clock?: Clock } = {}): Promise<TestApp> {
+  const [events, requests, poison] = await Promise.all([options.events ?? freshQueue('events'), freshQueue('requests'), freshQueue('poison')]);
+  const config = loadConfig({ [SETTING.connectionString]: azuriteConnectionString() });
+  const deps = assemble({ config, clock: options.clock ?? systemClock, store, events, reactivationRequests: requests, reactivationPoison: poison });
+  return { ...deps, events, requests, poison };
 }

@@ -1,0 +1,36 @@
+import { app, type HttpHandler } from '@azure/functions';
+
+import { withAppDependencies } from '../compose';
+import { httpFunction } from '../http/httpFunction';
+import { jobPathSchema, type HttpRoute } from '../http/httpRoute';
+import { all, clientRequestHeadersSchema, fromZod, parseClientRequestId, parseTimeout, timeoutQuerySchema } from '../http/requestParts';
+import { jobResourceSchema, VERSION_HEADERS } from '../http/resources';
+import { Deadline } from '../service/deadline';
+import { getJob, type QueryDeps } from '../service/queries';
+
+export const getJobRoute: HttpRoute = {
+  name: 'getJob',
+  route: 'jobs/{jobId}',
+  methods: ['GET'],
+  authLevel: 'function',
+  describe: {
+    summary: 'Get a job',
+    params: jobPathSchema,
+    query: timeoutQuerySchema,
+    headers: clientRequestHeadersSchema,
+    data: jobResourceSchema,
+    errors: ['VALIDATION_ERROR', 'JOB_NOT_FOUND', 'OPERATION_TIMED_OUT', 'SERVER_BUSY', 'INTERNAL_ERROR'],
+    responseHeaders: VERSION_HEADERS,
+  },
+};
+
+export function getJobHandler(deps: QueryDeps): HttpHandler {
+  return httpFunction(getJobRoute.name, async ({ request, stats }) => {
+    const parsed = all(fromZod(jobPathSchema, request.params), parseTimeout(request.query), parseClientRequestId(request.headers));
+    if (!parsed.ok) return { kind: 'invalid', issues: parsed.issues };
+    const [path, timeout] = parsed.value;
+    return getJob(deps, path.jobId, Deadline.ofSeconds(timeout), stats);
+  });
+}
+
+app.http(getJobRoute.name, { route: getJobRoute.route, methods: getJobRoute.methods, authLevel: getJobRoute.authLevel, handler: withAppDependencies(getJobHandler) });

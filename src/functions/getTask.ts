@@ -1,0 +1,36 @@
+import { app, type HttpHandler } from '@azure/functions';
+
+import { withAppDependencies } from '../compose';
+import { httpFunction } from '../http/httpFunction';
+import { taskPathSchema, type HttpRoute } from '../http/httpRoute';
+import { all, clientRequestHeadersSchema, fromZod, parseClientRequestId, parseTimeout, timeoutQuerySchema } from '../http/requestParts';
+import { taskResourceSchema, VERSION_HEADERS } from '../http/resources';
+import { Deadline } from '../service/deadline';
+import { getTask, type QueryDeps } from '../service/queries';
+
+export const getTaskRoute: HttpRoute = {
+  name: 'getTask',
+  route: 'jobs/{jobId}/tasks/{taskId}',
+  methods: ['GET'],
+  authLevel: 'function',
+  describe: {
+    summary: "Get a task, with the ETag a reactivation's If-Match needs",
+    params: taskPathSchema,
+    query: timeoutQuerySchema,
+    headers: clientRequestHeadersSchema,
+    data: taskResourceSchema,
+    errors: ['VALIDATION_ERROR', 'JOB_NOT_FOUND', 'TASK_NOT_FOUND', 'OPERATION_TIMED_OUT', 'SERVER_BUSY', 'INTERNAL_ERROR'],
+    responseHeaders: VERSION_HEADERS,
+  },
+};
+
+export function getTaskHandler(deps: QueryDeps): HttpHandler {
+  return httpFunction(getTaskRoute.name, async ({ request, stats }) => {
+    const parsed = all(fromZod(taskPathSchema, request.params), parseTimeout(request.query), parseClientRequestId(request.headers));
+    if (!parsed.ok) return { kind: 'invalid', issues: parsed.issues };
+    const [path, timeout] = parsed.value;
+    return getTask(deps, path.jobId, path.taskId, Deadline.ofSeconds(timeout), stats);
+  });
+}
+
+app.http(getTaskRoute.name, { route: getTaskRoute.route, methods: getTaskRoute.methods, authLevel: getTaskRoute.authLevel, handler: withAppDependencies(getTaskHandler) });

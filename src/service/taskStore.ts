@@ -1,0 +1,81 @@
+import type { HistoryRecord } from '../domain/history';
+import type { Job, JobSnapshot } from '../domain/job';
+import type { ReactivationChange } from '../domain/reactivation';
+import type { BulkReactivationResult } from '../domain/bulkResult';
+import type { JobState } from '../domain/states';
+import type { Task, TaskSnapshot } from '../domain/task';
+
+/**
+ * The storage the use cases need, in their own terms. Every write is conditional on the version
+ * (ETag) the use case read, and reports losing that race as a value, never as an error: what to do
+ * then (read again, decide afresh) is the use case's business. Faults (storage unavailable, the
+ * deadline ran out) are thrown as the errors of `src/storage/storageErrors.ts`.
+ */
+export interface TaskStore {
+  /** How many reactivations fit in one atomic commit. */
+  readonly reactivationsPerCommit: number;
+  /** How many task rows a termination sweep can stamp in one atomic commit. */
+  readonly sweepRowsPerCommit: number;
+
+  readJob(jobId: string, signal?: AbortSignal): Promise<JobSnapshot | null>;
+  readTask(jobId: string, taskId: string, signal?: AbortSignal): Promise<TaskSnapshot | null>;
+  /** Replaces the job row, if it still has the version `etag` names. */
+  writeJob(job: Job, etag: string, signal?: AbortSignal): Promise<ConditionalWrite>;
+
+  /**
+   * Reactivations of one job, atomically: each task row if it still has the version its change was
+   * planned on, carrying `idempotencyKey`, and each history record. All commit or none does.
+   */
+  commitReactivations(changes: readonly ReactivationChange[], idempotencyKey: string, signal?: AbortSignal): Promise<ReactivationCommit>;
+  /** One batch of a termination sweep, atomically, each row if it still has the version it was listed with. */
+  commitSweep(rows: readonly SweptRow[], signal?: AbortSignal): Promise<ConditionalCommit>;
+
+  /** Every task of a job, in id order. */
+  listTasks(jobId: string, signal?: AbortSignal): Promise<TaskSnapshot[]>;
+  /** The tasks a bulk reactivation looks at, in id order, after the task `after` (an id key) when given. */
+  listTasksAfter(jobId: string, listing: TaskListing, signal?: AbortSignal): Promise<TaskSnapshot[]>;
+  /** The tasks from one id to another, both included, in id order. */
+  listTaskRange(jobId: string, fromTaskId: string, toTaskId: string, signal?: AbortSignal): Promise<TaskSnapshot[]>;
+
+  /** A task's reactivations, newest first. */
+  listHistory(jobId: string, taskId: string, signal?: AbortSignal): Promise<HistoryRecord[]>;
+
+  readBulkAnswer(jobId: string, idempotencyKey: string, signal?: AbortSignal): Promise<StoredBulkAnswer | null>;
+  /** Keeps a bulk answer for repeats of its request; the first one kept stays. */
+  saveBulkAnswer(jobId: string, idempotencyKey: string, answer: StoredBulkAnswer, signal?: AbortSignal): Promise<void>;
+}
+
+/** A conditional write landed (with the row's new version), or lost the race and changed nothing. */
+export type ConditionalWrite = { kind: 'written'; etag: string } | { kind: 'conflict' };
+
+/** A conditional commit of many rows landed whole, or some row lost its race and nothing changed. */
+export type ConditionalCommit = { kind: 'committed' } | { kind: 'conflict' };
+
+/**
+ * A commit of reactivations: the new version of each task row, in the order of the changes
+ * (undefined when storage did not say), or a lost race.
+ */
+export type ReactivationCommit = { kind: 'committed'; taskEtags: readonly (string | undefined)[] } | { kind: 'conflict' };
+
+/** One task row of a termination sweep: what was listed, what replaces it, and the job state it is stamped with. */
+export interface SweptRow {
+  from: TaskSnapshot;
+  task: Task;
+  stamp: JobState;
+}
+
+export interface TaskListing {
+  /** Id key of the last task an earlier call covered; null from the first task. */
+  after: string | null;
+  /**
+   * Null: every task. A key: only the failed tasks, and the rows this key already reactivated, so a
+   * large job with few failures costs few rows.
+   */
+  failedOrCarrying: string | null;
+}
+
+/** A bulk answer kept for repeats, with what identifies the request body it answered. */
+export interface StoredBulkAnswer {
+  fingerprint: string;
+  result: BulkReactivationResult;
+}

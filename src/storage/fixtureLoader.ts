@@ -1,0 +1,33 @@
+import type { TableClient, TransactionAction } from '@azure/data-tables';
+
+import type { Job } from '../domain/job';
+import type { Task } from '../domain/task';
+import { MAX_TRANSACTION_ROWS } from './conditionalWrites';
+import { toJobEntity, toTaskEntity } from './entities';
+import { translateFault } from './storageErrors';
+import { TableTaskStore } from './tableTaskStore';
+
+/**
+ * Loads a job and its tasks as given, replacing rows with the same ids. It bypasses the race
+ * protocol (unconditional upserts) and is meant for fixtures only: `npm run seed`, tests and the
+ * benchmark, never a request.
+ */
+export async function loadJob(client: TableClient, job: Job, tasks: readonly Task[], signal?: AbortSignal): Promise<void> {
+  const stamp = job.state === 'terminating' || job.state === 'completed' ? 'terminating' : 'active';
+  const rows = [toJobEntity(job), ...tasks.map((task) => toTaskEntity(task, stamp, null))];
+  try {
+    for (let start = 0; start < rows.length; start += MAX_TRANSACTION_ROWS) {
+      const actions: TransactionAction[] = rows.slice(start, start + MAX_TRANSACTION_ROWS).map((row) => ['upsert', row, 'Replace']);
+      await client.submitTransaction(actions, { abortSignal: signal });
+    }
+  } catch (error) {
+    throw translateFault(error);
+  }
+}
+
+/** The task store with the fixture loader beside it: what seeding, tests and the benchmark work with. */
+export class FixtureTable extends TableTaskStore {
+  loadJob(job: Job, tasks: readonly Task[], signal?: AbortSignal): Promise<void> {
+    return loadJob(this.client, job, tasks, signal);
+  }
+}

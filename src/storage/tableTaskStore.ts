@@ -1,0 +1,151 @@
+import { odata, type TableClient, type TableEntityResult, type TransactionAction } from '@azure/data-tables';
+
+import type { HistoryRecord } from '../domain/history';
+import type { Job, JobSnapshot } from '../domain/job';
+import type { ReactivationChange } from '../domain/reactivation';
+import type { TaskSnapshot } from '../domain/task';
+import type { OutboxStore } from '../outbox/outboxStore';
+import type { ConditionalCommit, ConditionalWrite, ReactivationCommit, StoredBulkAnswer, SweptRow, TaskListing, TaskStore } from '../service/taskStore';
+import { fromBulkResultEntity, toBulkResultEntity } from './bulkResultEntity';
+import { ifMatched, MAX_TRANSACTION_ROWS, submitAtomically } from './conditionalWrites';
+import { fromHistoryEntity, fromJobEntity, fromTaskEntity, toHistoryEntity, toJobEntity, toTaskEntity } from './entities';
+import { bulkResultRowKey, HISTORY_ROWS, historyRange, historyRowKey, JOB_ROW_KEY, partitionKey, TASK_ROWS, taskRowKey } from './keys';
+import { isMissingRow, statusOf, translateFault } from './storageErrors';
+
+type Entity = TableEntityResult<Record<string, unknown>>;
+
+/**
+ * The rows one reactivation writes: its task row (If-Match on the version it was planned on,
+ * carrying the request's idempotency key) and its history row.
+ */
+export function reactivationActions(change: ReactivationChange, idempotencyKey: string): TransactionAction[] {
+  return [
+    ['update', toTaskEntity(change.task, change.from.jobStamp, idempotencyKey), 'Replace', { etag: change.from.etag }],
+    ['create', toHistoryEntity(change.history)],
+  ];
+}
+
+/** Counts the rows of `reactivationActions`. */
+const ROWS_PER_REACTIVATION = 2;
+
+/**
+ * The use cases' storage on Table Storage: one partition per job, holding the job row, a row per
+ * task and a row per history record, so a task and its history commit in one entity-group
+ * transaction. Every write of the race protocol is a Replace with If-Match on the ETag that was
+ * read, never an upsert: an upsert cannot carry If-Match, and the last writer would silently win.
+ */
+export class TableTaskStore implements TaskStore, OutboxStore {
+  readonly reactivationsPerCommit = Math.floor(MAX_TRANSACTION_ROWS / ROWS_PER_REACTIVATION);
+  readonly sweepRowsPerCommit = MAX_TRANSACTION_ROWS;
+
+  constructor(protected readonly client: TableClient) {}
+
+  async readJob(jobId: string, signal?: AbortSignal): Promise<JobSnapshot | null> {
+    const entity = await this.getRow(partitionKey(jobId), JOB_ROW_KEY, signal);
+    return entity === null ? null : fromJobEntity(entity);
+  }
+
+  async readTask(jobId: string, taskId: string, signal?: AbortSignal): Promise<TaskSnapshot | null> {
+    const entity = await this.getRow(partitionKey(jobId), taskRowKey(taskId), signal);
+    return entity === null ? null : fromTaskEntity(entity);
+  }
+
+  async writeJob(job: Job, etag: string, signal?: AbortSignal): Promise<ConditionalWrite> {
+    const outcome = await ifMatched(() => this.client.updateEntity(toJobEntity(job), 'Replace', { etag, abortSignal: signal }));
+    if (outcome.kind === 'conflict') return outcome;
+    // Without the new ETag the caller re-reads the row, which shows what was written.
+    const written = outcome.value.etag;
+    return written === undefined ? { kind: 'conflict' } : { kind: 'written', etag: written };
+  }
+
+  async commitReactivations(changes: readonly ReactivationChange[], idempotencyKey: string, signal?: AbortSignal): Promise<ReactivationCommit> {
+    const outcome = await submitAtomically(this.client, changes.flatMap((change) => reactivationActions(change, idempotencyKey)), signal);
+    if (outcome.kind === 'conflict') return outcome;
+    return { kind: 'committed', taskEtags: changes.map((_, index) => outcome.etags[index * ROWS_PER_REACTIVATION]) };
+  }
+
+  async commitSweep(rows: readonly SweptRow[], signal?: AbortSignal): Promise<ConditionalCommit> {
+    const actions = rows.map(({ from, task, stamp }): TransactionAction => ['update', toTaskEntity(task, stamp, from.lastRequestId), 'Replace', { etag: from.etag }]);
+    const outcome = await submitAtomically(this.client, actions, signal);
+    return outcome.kind === 'conflict' ? outcome : { kind: 'committed' };
+  }
+
+  async listTasks(jobId: string, signal?: AbortSignal): Promise<TaskSnapshot[]> {
+    return this.query(odata`PartitionKey eq ${partitionKey(jobId)} and RowKey ge ${TASK_ROWS.from} and RowKey lt ${TASK_ROWS.to}`, fromTaskEntity, signal);
+  }
+
+  async listTasksAfter(jobId: string, listing: TaskListing, signal?: AbortSignal): Promise<TaskSnapshot[]> {
+    const pk = partitionKey(jobId);
+    const range =
+      listing.after === null
+        ? odata`PartitionKey eq ${pk} and RowKey ge ${TASK_ROWS.from} and RowKey lt ${TASK_ROWS.to}`
+        : odata`PartitionKey eq ${pk} and RowKey gt ${taskRowKey(listing.after)} and RowKey lt ${TASK_ROWS.to}`;
+    const key = listing.failedOrCarrying;
+    const filter = key === null ? range : `${range} and ${odata`((state eq ${'completed'} and result eq ${'failure'}) or last_request_id eq ${key})`}`;
+    return this.query(filter, fromTaskEntity, signal);
+  }
+
+  async listTaskRange(jobId: string, fromTaskId: string, toTaskId: string, signal?: AbortSignal): Promise<TaskSnapshot[]> {
+    return this.query(odata`PartitionKey eq ${partitionKey(jobId)} and RowKey ge ${taskRowKey(fromTaskId)} and RowKey le ${taskRowKey(toTaskId)}`, fromTaskEntity, signal);
+  }
+
+  /** Newest first: history row keys carry an inverted time. */
+  async listHistory(jobId: string, taskId: string, signal?: AbortSignal): Promise<HistoryRecord[]> {
+    const range = historyRange(taskId);
+    return this.query(odata`PartitionKey eq ${partitionKey(jobId)} and RowKey ge ${range.from} and RowKey lt ${range.to}`, fromHistoryEntity, signal);
+  }
+
+  async readBulkAnswer(jobId: string, idempotencyKey: string, signal?: AbortSignal): Promise<StoredBulkAnswer | null> {
+    const entity = await this.getRow(partitionKey(jobId), bulkResultRowKey(idempotencyKey), signal);
+    return entity === null ? null : fromBulkResultEntity(entity);
+  }
+
+  async saveBulkAnswer(jobId: string, idempotencyKey: string, answer: StoredBulkAnswer, signal?: AbortSignal): Promise<void> {
+    try {
+      await this.client.createEntity(toBulkResultEntity(jobId, idempotencyKey, answer), { abortSignal: signal });
+    } catch (error) {
+      // The answer is already kept: the first one stays.
+      if (statusOf(error) !== 409) throw translateFault(error);
+    }
+  }
+
+  async markEventPublished(record: HistoryRecord, signal?: AbortSignal): Promise<void> {
+    const entity = { partitionKey: partitionKey(record.job_id), rowKey: historyRowKey(record.task_id, record.reactivated_at, record.reactivation_number), event_published: true };
+    try {
+      await this.client.updateEntity(entity, 'Merge', { abortSignal: signal });
+    } catch (error) {
+      throw translateFault(error);
+    }
+  }
+
+  /**
+   * This reads across every partition: Table Storage has no secondary index, so the relay pays a
+   * scan of the history rows (filtered in storage) on each run.
+   */
+  async listUnpublishedEvents(before: string, signal?: AbortSignal): Promise<HistoryRecord[]> {
+    return this.query(odata`RowKey ge ${HISTORY_ROWS.from} and RowKey lt ${HISTORY_ROWS.to} and event_published eq false and reactivated_at lt ${before}`, fromHistoryEntity, signal);
+  }
+
+  async ensureExists(): Promise<void> {
+    await this.client.createTable();
+  }
+
+  private async getRow(pk: string, rk: string, signal?: AbortSignal): Promise<Entity | null> {
+    try {
+      return await this.client.getEntity(pk, rk, { abortSignal: signal });
+    } catch (error) {
+      if (isMissingRow(error)) return null;
+      throw translateFault(error);
+    }
+  }
+
+  private async query<T>(filter: string, map: (entity: Entity) => T, signal?: AbortSignal): Promise<T[]> {
+    const results: T[] = [];
+    try {
+      for await (const entity of this.client.listEntities({ queryOptions: { filter }, abortSignal: signal })) results.push(map(entity));
+    } catch (error) {
+      throw translateFault(error);
+    }
+    return results;
+  }
+}

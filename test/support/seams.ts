@@ -1,0 +1,33 @@
+import type { TaskStore } from '../../src/service/taskStore';
+
+type Method = { [K in keyof TaskStore]: TaskStore[K] extends (...args: never[]) => unknown ? K : never }[keyof TaskStore];
+
+export interface Seam {
+  /** Runs before the call reaches storage: the use case has read and decided, and waits to commit. */
+  before?: (call: number) => Promise<void>;
+  /** Runs after storage answered and before the use case sees the answer. */
+  after?: (call: number) => Promise<void>;
+}
+
+/**
+ * The task store with a seam around one of its methods, where a race test does something on
+ * purpose (commits a competing write, starts a termination) between a use case's read and its next
+ * commit, instead of hoping that timers collide. `call` counts the calls of that method, from 0.
+ * The store itself is untouched: this wraps the port the use cases are given.
+ */
+export function withSeam<T extends TaskStore>(store: T, method: Method, seam: Seam): T {
+  let calls = 0;
+  return new Proxy(store, {
+    get(target, property, receiver) {
+      const value: unknown = Reflect.get(target, property, receiver);
+      if (property !== method || typeof value !== 'function') return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
+      return async (...args: unknown[]) => {
+        const call = calls++;
+        await seam.before?.(call);
+        const result: unknown = await (value as (...a: unknown[]) => Promise<unknown>).apply(target, args);
+        await seam.after?.(call);
+        return result;
+      };
+    },
+  });
+}
