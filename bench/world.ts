@@ -45,7 +45,9 @@ export async function newWorld(connectionString: string): Promise<World> {
   const events = queue('events');
   await Promise.all([table.ensureExists(), events.ensureExists()]);
   const config = loadConfig({ [SETTING.connectionString]: connectionString, [SETTING.tableName]: tableName, [SETTING.eventsQueueName]: events.name });
-  const deps = assemble({ config, clock: systemClock, store: table, events, reactivationRequests: queue('requests'), reactivationPoison: queue('poison') });
+  const [sweeps, outboxChecks, retention] = [queue('sweeps'), queue('checks'), queue('retention')];
+  await Promise.all([sweeps.ensureExists(), outboxChecks.ensureExists(), retention.ensureExists()]);
+  const deps = assemble({ config, clock: systemClock, store: table, events, reactivationRequests: queue('requests'), reactivationPoison: queue('poison'), sweeps, outboxChecks, retention });
   const raw = TableClient.fromConnectionString(connectionString, tableName, { allowInsecureConnection: true });
   return { tableName, table, events, deps, raw };
 }

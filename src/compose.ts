@@ -16,6 +16,10 @@ export interface AppDependencies {
   /** The reactivation requests queue (for follow-ups) and its poison queue (for messages that can never succeed). */
   reactivationRequests: Queue;
   reactivationPoison: Queue;
+  /** The app's own background work: pages of termination sweeps, outbox checks, history retention. */
+  sweeps: Queue;
+  outboxChecks: Queue;
+  retention: Queue;
 }
 
 /** The parts a deployment is built of; tests build them around a table and queues of their own. */
@@ -26,11 +30,14 @@ export interface AppParts {
   events: MessageQueue;
   reactivationRequests: MessageQueue;
   reactivationPoison: MessageQueue;
+  sweeps: MessageQueue;
+  outboxChecks: MessageQueue;
+  retention: MessageQueue;
 }
 
 export function assemble(parts: AppParts): AppDependencies {
-  const { config, clock, store, events, reactivationRequests, reactivationPoison } = parts;
-  return { config, clock, store, outbox: new Outbox({ store, events, clock }), reactivationRequests, reactivationPoison };
+  const { events, ...rest } = parts;
+  return { ...rest, outbox: new Outbox({ store: parts.store, events, clock: parts.clock }) };
 }
 
 /** The clients of a deployment, from its settings; they make no network call until used. */
@@ -43,6 +50,9 @@ export function partsFor(config: Config, clock: Clock = systemClock): AppParts {
     events: queue(config.eventsQueueName),
     reactivationRequests: queue(config.reactivationQueueName),
     reactivationPoison: queue(poisonQueueName(config.reactivationQueueName)),
+    sweeps: queue(config.sweepQueueName),
+    outboxChecks: queue(config.outboxQueueName),
+    retention: queue(config.retentionQueueName),
   };
 }
 

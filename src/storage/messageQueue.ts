@@ -3,7 +3,8 @@ import { QueueClient, type StoragePipelineOptions } from '@azure/storage-queue';
 import type { StorageConnection } from '../config';
 import { managedIdentityCredential } from './credential';
 import { noteQueueRequest } from './requestMeter';
-import { translateFault } from './storageErrors';
+import type { HeldMessage, Queue } from '../service/queue';
+import { statusOf, translateFault } from './storageErrors';
 
 /**
  * The Functions host expects queue messages base64-encoded (`extensions.queues.messageEncoding`
@@ -18,8 +19,8 @@ export function decodeMessage(text: string): unknown {
   return JSON.parse(Buffer.from(text, 'base64').toString('utf8'));
 }
 
-/** A queue we send JSON messages to: the events queue, a poison queue, the requests queue. */
-export class MessageQueue {
+/** A queue we send JSON messages to: the events queue, a poison queue, the requests queue, the app's work queues. */
+export class MessageQueue implements Queue {
   constructor(private readonly client: QueueClient) {}
 
   get name(): string {
@@ -31,6 +32,36 @@ export class MessageQueue {
     try {
       const response = await this.client.sendMessage(encodeMessage(value), { abortSignal: signal });
       return response.messageId;
+    } catch (error) {
+      throw translateFault(error);
+    }
+  }
+
+  async sendLater(value: unknown, delaySeconds: number, signal?: AbortSignal): Promise<HeldMessage> {
+    noteQueueRequest();
+    try {
+      const response = await this.client.sendMessage(encodeMessage(value), { visibilityTimeout: Math.max(0, Math.round(delaySeconds)), abortSignal: signal });
+      return { messageId: response.messageId, popReceipt: response.popReceipt };
+    } catch (error) {
+      throw translateFault(error);
+    }
+  }
+
+  async withdraw(message: HeldMessage, signal?: AbortSignal): Promise<void> {
+    noteQueueRequest();
+    try {
+      await this.client.deleteMessage(message.messageId, message.popReceipt, { abortSignal: signal });
+    } catch (error) {
+      // Gone already, or received by someone else since (its receipt changed): nothing to withdraw.
+      if (statusOf(error) === 404 || statusOf(error) === 400) return;
+      throw translateFault(error);
+    }
+  }
+
+  async showNow(message: HeldMessage, signal?: AbortSignal): Promise<void> {
+    noteQueueRequest();
+    try {
+      await this.client.updateMessage(message.messageId, message.popReceipt, undefined, 0, { abortSignal: signal });
     } catch (error) {
       throw translateFault(error);
     }

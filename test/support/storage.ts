@@ -85,6 +85,9 @@ export interface TestApp extends AppDependencies {
   events: MessageQueue;
   requests: MessageQueue;
   poison: MessageQueue;
+  sweeps: MessageQueue;
+  outboxChecks: MessageQueue;
+  retention: MessageQueue;
 }
 
 /**
@@ -92,8 +95,15 @@ export interface TestApp extends AppDependencies {
  * seam) and fresh queues on the test Azurite, as the composition root builds them in a deployment.
  */
 export async function appFor(store: TableTaskStore, options: { events?: MessageQueue; clock?: Clock } = {}): Promise<TestApp> {
-  const [events, requests, poison] = await Promise.all([options.events ?? freshQueue('events'), freshQueue('requests'), freshQueue('poison')]);
+  const [events, requests, poison, sweeps, outboxChecks, retention] = await Promise.all([
+    options.events ?? freshQueue('events'),
+    freshQueue('requests'),
+    freshQueue('poison'),
+    freshQueue('sweeps'),
+    freshQueue('checks'),
+    freshQueue('retention'),
+  ]);
   const config = loadConfig({ [SETTING.connectionString]: azuriteConnectionString() });
-  const deps = assemble({ config, clock: options.clock ?? systemClock, store, events, reactivationRequests: requests, reactivationPoison: poison });
-  return { ...deps, events, requests, poison };
+  const deps = assemble({ config, clock: options.clock ?? systemClock, store, events, reactivationRequests: requests, reactivationPoison: poison, sweeps, outboxChecks, retention });
+  return { ...deps, events, requests, poison, sweeps, outboxChecks, retention };
 }
