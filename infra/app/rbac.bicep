@@ -1,6 +1,7 @@
 // Least-privilege data-plane roles for the app's identity, each on the narrowest scope Azure allows.
 param identityName string
-param storageAccountName string
+param dataStorageAccountName string
+param hostStorageAccountName string
 param tableName string
 param reactivationQueueName string
 param reactivationPoisonQueueName string
@@ -16,8 +17,12 @@ var roles = {
   monitoringMetricsPublisher: '3913510d-42f4-4e42-8a64-420c390055eb'
 }
 
-resource storage 'Microsoft.Storage/storageAccounts@2025-06-01' existing = {
-  name: storageAccountName
+resource hostStorage 'Microsoft.Storage/storageAccounts@2025-06-01' existing = {
+  name: hostStorageAccountName
+}
+
+resource dataStorage 'Microsoft.Storage/storageAccounts@2025-06-01' existing = {
+  name: dataStorageAccountName
 
   resource tableService 'tableServices' existing = {
     name: 'default'
@@ -56,12 +61,13 @@ resource applicationInsights 'Microsoft.Insights/components@2020-02-02' existing
   name: applicationInsightsName
 }
 
-// Host storage (AzureWebJobsStorage) and the Flex deployment container. The host creates its own
-// containers (azure-webjobs-hosts, azure-webjobs-secrets) and takes blob leases, so it needs
-// Blob Data Owner on the account; that also covers writing the deployment package.
-resource blobOwner 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
-  name: guid(storage.id, identity.id, roles.storageBlobDataOwner)
-  scope: storage
+// Host storage (AzureWebJobsStorage) and the Flex deployment container, both in the host's own
+// account. The host creates its own containers (azure-webjobs-hosts, azure-webjobs-secrets) and
+// takes blob leases, so it needs Blob Data Owner on that account; that also covers writing the
+// deployment package. The data account holds no blobs and gets no blob role.
+resource hostBlobOwner 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
+  name: guid(hostStorage.id, identity.id, roles.storageBlobDataOwner)
+  scope: hostStorage
   properties: {
     roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roles.storageBlobDataOwner)
     principalId: principalId
@@ -71,8 +77,8 @@ resource blobOwner 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
 
 // The app's task table, and nothing else in Table Storage.
 resource taskTableContributor 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
-  name: guid(storage::tableService::table.id, identity.id, roles.storageTableDataContributor)
-  scope: storage::tableService::table
+  name: guid(dataStorage::tableService::table.id, identity.id, roles.storageTableDataContributor)
+  scope: dataStorage::tableService::table
   properties: {
     roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roles.storageTableDataContributor)
     principalId: principalId
@@ -83,8 +89,8 @@ resource taskTableContributor 'Microsoft.Authorization/roleAssignments@2022-04-0
 // The queue trigger reads, updates (visibility on retry) and deletes messages, and moves failures
 // to the poison queue: Message Processor is not enough, so Queue Data Contributor on these two queues.
 resource reactivationQueueContributor 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
-  name: guid(storage::queueService::reactivationQueue.id, identity.id, roles.storageQueueDataContributor)
-  scope: storage::queueService::reactivationQueue
+  name: guid(dataStorage::queueService::reactivationQueue.id, identity.id, roles.storageQueueDataContributor)
+  scope: dataStorage::queueService::reactivationQueue
   properties: {
     roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roles.storageQueueDataContributor)
     principalId: principalId
@@ -93,8 +99,8 @@ resource reactivationQueueContributor 'Microsoft.Authorization/roleAssignments@2
 }
 
 resource reactivationPoisonQueueContributor 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
-  name: guid(storage::queueService::reactivationPoisonQueue.id, identity.id, roles.storageQueueDataContributor)
-  scope: storage::queueService::reactivationPoisonQueue
+  name: guid(dataStorage::queueService::reactivationPoisonQueue.id, identity.id, roles.storageQueueDataContributor)
+  scope: dataStorage::queueService::reactivationPoisonQueue
   properties: {
     roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roles.storageQueueDataContributor)
     principalId: principalId
@@ -104,8 +110,8 @@ resource reactivationPoisonQueueContributor 'Microsoft.Authorization/roleAssignm
 
 // The app only publishes task events; whoever consumes them gets its own rights.
 resource eventsQueueSender 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
-  name: guid(storage::queueService::eventsQueue.id, identity.id, roles.storageQueueDataMessageSender)
-  scope: storage::queueService::eventsQueue
+  name: guid(dataStorage::queueService::eventsQueue.id, identity.id, roles.storageQueueDataMessageSender)
+  scope: dataStorage::queueService::eventsQueue
   properties: {
     roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roles.storageQueueDataMessageSender)
     principalId: principalId
