@@ -111,6 +111,9 @@ module storage 'app/storage.bicep' = {
     tableName: tableName
     reactivationQueueName: reactivationQueueName
     eventsQueueName: eventsQueueName
+    sweepQueueName: sweepQueueName
+    outboxQueueName: outboxQueueName
+    retentionQueueName: retentionQueueName
   }
 }
 
@@ -125,6 +128,12 @@ module rbac 'app/rbac.bicep' = {
     reactivationQueueName: reactivationQueueName
     reactivationPoisonQueueName: '${reactivationQueueName}-poison'
     eventsQueueName: eventsQueueName
+    sweepQueueName: sweepQueueName
+    sweepPoisonQueueName: '${sweepQueueName}-poison'
+    outboxQueueName: outboxQueueName
+    outboxPoisonQueueName: '${outboxQueueName}-poison'
+    retentionQueueName: retentionQueueName
+    retentionPoisonQueueName: '${retentionQueueName}-poison'
     applicationInsightsName: names.applicationInsights
   }
   // The names above are known up front, so Bicep cannot infer these; the resources must exist first.

@@ -6,6 +6,12 @@ param tableName string
 param reactivationQueueName string
 param reactivationPoisonQueueName string
 param eventsQueueName string
+param sweepQueueName string
+param sweepPoisonQueueName string
+param outboxQueueName string
+param outboxPoisonQueueName string
+param retentionQueueName string
+param retentionPoisonQueueName string
 param applicationInsightsName string
 
 // Built-in role definition ids.
@@ -46,6 +52,30 @@ resource dataStorage 'Microsoft.Storage/storageAccounts@2025-06-01' existing = {
     resource eventsQueue 'queues' existing = {
       name: eventsQueueName
     }
+
+    resource sweepQueue 'queues' existing = {
+      name: sweepQueueName
+    }
+
+    resource sweepPoisonQueue 'queues' existing = {
+      name: sweepPoisonQueueName
+    }
+
+    resource outboxQueue 'queues' existing = {
+      name: outboxQueueName
+    }
+
+    resource outboxPoisonQueue 'queues' existing = {
+      name: outboxPoisonQueueName
+    }
+
+    resource retentionQueue 'queues' existing = {
+      name: retentionQueueName
+    }
+
+    resource retentionPoisonQueue 'queues' existing = {
+      name: retentionPoisonQueueName
+    }
   }
 }
 
@@ -75,7 +105,8 @@ resource hostBlobOwner 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
   }
 }
 
-// The app's task table, and nothing else in Table Storage.
+// The app's task table, and nothing else in Table Storage. Contributor, not Reader plus writes:
+// history retention deletes rows, and only Contributor includes delete.
 resource taskTableContributor 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
   name: guid(dataStorage::tableService::table.id, identity.id, roles.storageTableDataContributor)
   scope: dataStorage::tableService::table
@@ -86,8 +117,11 @@ resource taskTableContributor 'Microsoft.Authorization/roleAssignments@2022-04-0
   }
 }
 
-// The queue trigger reads, updates (visibility on retry) and deletes messages, and moves failures
-// to the poison queue: Message Processor is not enough, so Queue Data Contributor on these two queues.
+// A queue trigger peeks, gets, updates (visibility on retry) and deletes messages, and the host
+// moves a message that keeps failing to the queue's -poison queue, creating it if missing: Message
+// Processor is not enough, so Queue Data Contributor on each queue a trigger reads and on each
+// poison queue the host writes to. It also covers the app's own sends to these queues (follow-up
+// requests, malformed requests set aside, the next page of a sweep, delayed checks).
 resource reactivationQueueContributor 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
   name: guid(dataStorage::queueService::reactivationQueue.id, identity.id, roles.storageQueueDataContributor)
   scope: dataStorage::queueService::reactivationQueue
@@ -101,6 +135,69 @@ resource reactivationQueueContributor 'Microsoft.Authorization/roleAssignments@2
 resource reactivationPoisonQueueContributor 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
   name: guid(dataStorage::queueService::reactivationPoisonQueue.id, identity.id, roles.storageQueueDataContributor)
   scope: dataStorage::queueService::reactivationPoisonQueue
+  properties: {
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roles.storageQueueDataContributor)
+    principalId: principalId
+    principalType: 'ServicePrincipal'
+  }
+}
+
+resource sweepQueueContributor 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
+  name: guid(dataStorage::queueService::sweepQueue.id, identity.id, roles.storageQueueDataContributor)
+  scope: dataStorage::queueService::sweepQueue
+  properties: {
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roles.storageQueueDataContributor)
+    principalId: principalId
+    principalType: 'ServicePrincipal'
+  }
+}
+
+// A trigger reads this poison queue too, so that a sweep whose message failed is resumed, not
+// dropped. The host gives no poison queue to a queue already named -poison: there is no
+// -poison-poison queue to create or grant.
+resource sweepPoisonQueueContributor 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
+  name: guid(dataStorage::queueService::sweepPoisonQueue.id, identity.id, roles.storageQueueDataContributor)
+  scope: dataStorage::queueService::sweepPoisonQueue
+  properties: {
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roles.storageQueueDataContributor)
+    principalId: principalId
+    principalType: 'ServicePrincipal'
+  }
+}
+
+resource outboxQueueContributor 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
+  name: guid(dataStorage::queueService::outboxQueue.id, identity.id, roles.storageQueueDataContributor)
+  scope: dataStorage::queueService::outboxQueue
+  properties: {
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roles.storageQueueDataContributor)
+    principalId: principalId
+    principalType: 'ServicePrincipal'
+  }
+}
+
+resource outboxPoisonQueueContributor 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
+  name: guid(dataStorage::queueService::outboxPoisonQueue.id, identity.id, roles.storageQueueDataContributor)
+  scope: dataStorage::queueService::outboxPoisonQueue
+  properties: {
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roles.storageQueueDataContributor)
+    principalId: principalId
+    principalType: 'ServicePrincipal'
+  }
+}
+
+resource retentionQueueContributor 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
+  name: guid(dataStorage::queueService::retentionQueue.id, identity.id, roles.storageQueueDataContributor)
+  scope: dataStorage::queueService::retentionQueue
+  properties: {
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roles.storageQueueDataContributor)
+    principalId: principalId
+    principalType: 'ServicePrincipal'
+  }
+}
+
+resource retentionPoisonQueueContributor 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
+  name: guid(dataStorage::queueService::retentionPoisonQueue.id, identity.id, roles.storageQueueDataContributor)
+  scope: dataStorage::queueService::retentionPoisonQueue
   properties: {
     roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roles.storageQueueDataContributor)
     principalId: principalId

@@ -12,6 +12,9 @@ param deploymentContainerName string
 param tableName string
 param reactivationQueueName string
 param eventsQueueName string
+param sweepQueueName string
+param outboxQueueName string
+param retentionQueueName string
 
 // Standard_ZRS, whatever the data account uses. The app cannot run without the host's blobs:
 // function keys, the locks and timer schedule state, and the package every new instance loads. If a
@@ -57,13 +60,40 @@ resource dataStorage 'Microsoft.Storage/storageAccounts@2025-06-01' = {
       name: reactivationQueueName
     }
 
-    // Pre-created so that the queue trigger can be granted rights on this queue alone.
+    // Pre-created so that the queue trigger can be granted rights on this queue alone (the host
+    // would otherwise create it on first use, which needs rights on the whole account).
     resource reactivationPoisonQueue 'queues' = {
       name: '${reactivationQueueName}-poison'
     }
 
     resource eventsQueue 'queues' = {
       name: eventsQueueName
+    }
+
+    // The app's own background work, each queue read by a queue trigger and with its poison queue
+    // pre-created for the same reason as above: the identity may not create queues.
+    resource sweepQueue 'queues' = {
+      name: sweepQueueName
+    }
+
+    resource sweepPoisonQueue 'queues' = {
+      name: '${sweepQueueName}-poison'
+    }
+
+    resource outboxQueue 'queues' = {
+      name: outboxQueueName
+    }
+
+    resource outboxPoisonQueue 'queues' = {
+      name: '${outboxQueueName}-poison'
+    }
+
+    resource retentionQueue 'queues' = {
+      name: retentionQueueName
+    }
+
+    resource retentionPoisonQueue 'queues' = {
+      name: '${retentionQueueName}-poison'
     }
   }
 

@@ -2,7 +2,10 @@ import { describe, expect, it } from 'vitest';
 
 import {
   DEFAULT_EVENTS_QUEUE_NAME,
+  DEFAULT_OUTBOX_QUEUE_NAME,
   DEFAULT_REACTIVATION_QUEUE_NAME,
+  DEFAULT_RETENTION_QUEUE_NAME,
+  DEFAULT_SWEEP_QUEUE_NAME,
   DEFAULT_TABLE_NAME,
   loadConfig,
   SETTING,
@@ -195,10 +198,29 @@ describe('infra: storage names match the app', () => {
     expect(armAppSettings().get(SETTING.tableName)).toBe(DEFAULT_TABLE_NAME);
   });
 
-  it('creates the reactivation queue, its poison queue and the events queue', () => {
+  it('creates every queue the app uses: the trigger queues with their poison queues, and the events queue', () => {
     const queues = ofType('Microsoft.Storage/storageAccounts/queueServices/queues').map(leafName);
     expect(queues.sort()).toEqual(
-      [DEFAULT_REACTIVATION_QUEUE_NAME, `${DEFAULT_REACTIVATION_QUEUE_NAME}-poison`, DEFAULT_EVENTS_QUEUE_NAME].sort(),
+      [
+        DEFAULT_REACTIVATION_QUEUE_NAME,
+        `${DEFAULT_REACTIVATION_QUEUE_NAME}-poison`,
+        DEFAULT_EVENTS_QUEUE_NAME,
+        DEFAULT_SWEEP_QUEUE_NAME,
+        `${DEFAULT_SWEEP_QUEUE_NAME}-poison`,
+        DEFAULT_OUTBOX_QUEUE_NAME,
+        `${DEFAULT_OUTBOX_QUEUE_NAME}-poison`,
+        DEFAULT_RETENTION_QUEUE_NAME,
+        `${DEFAULT_RETENTION_QUEUE_NAME}-poison`,
+      ].sort(),
     );
+  });
+
+  it('tells the app the names of the queues it creates', () => {
+    const settings = armAppSettings();
+    expect(settings.get(SETTING.reactivationQueueName)).toBe(DEFAULT_REACTIVATION_QUEUE_NAME);
+    expect(settings.get(SETTING.eventsQueueName)).toBe(DEFAULT_EVENTS_QUEUE_NAME);
+    expect(settings.get(SETTING.sweepQueueName)).toBe(DEFAULT_SWEEP_QUEUE_NAME);
+    expect(settings.get(SETTING.outboxQueueName)).toBe(DEFAULT_OUTBOX_QUEUE_NAME);
+    expect(settings.get(SETTING.retentionQueueName)).toBe(DEFAULT_RETENTION_QUEUE_NAME);
   });
 });

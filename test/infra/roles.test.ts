@@ -1,7 +1,14 @@
 import { describe, expect, it } from 'vitest';
 
-import { DEFAULT_EVENTS_QUEUE_NAME, DEFAULT_REACTIVATION_QUEUE_NAME, DEFAULT_TABLE_NAME } from '../../src/config';
-import { idOf, at, leafName, ofType, single, storageAccounts, textOf } from './helpers';
+import {
+  DEFAULT_EVENTS_QUEUE_NAME,
+  DEFAULT_OUTBOX_QUEUE_NAME,
+  DEFAULT_REACTIVATION_QUEUE_NAME,
+  DEFAULT_RETENTION_QUEUE_NAME,
+  DEFAULT_SWEEP_QUEUE_NAME,
+  DEFAULT_TABLE_NAME,
+} from '../../src/config';
+import { at, idOf, leafName, ofType, single, storageAccounts, textOf } from './helpers';
 
 const ROLE = {
   storageBlobDataOwner: 'b7e6dc6d-f1e8-4753-8033-0f276bb0955b',
@@ -32,8 +39,57 @@ function expected(): { role: string; scope: string; why: string }[] {
       why: 'the queue trigger moving failures aside',
     },
     { role: ROLE.storageQueueDataMessageSender, scope: queue(DEFAULT_EVENTS_QUEUE_NAME), why: 'publishing task events' },
+    { role: ROLE.storageQueueDataContributor, scope: queue(DEFAULT_SWEEP_QUEUE_NAME), why: 'the sweep trigger' },
+    {
+      role: ROLE.storageQueueDataContributor,
+      scope: queue(`${DEFAULT_SWEEP_QUEUE_NAME}-poison`),
+      why: 'the host moving failed sweeps aside, and the trigger that resumes them',
+    },
+    { role: ROLE.storageQueueDataContributor, scope: queue(DEFAULT_OUTBOX_QUEUE_NAME), why: 'the outbox-check trigger' },
+    {
+      role: ROLE.storageQueueDataContributor,
+      scope: queue(`${DEFAULT_OUTBOX_QUEUE_NAME}-poison`),
+      why: 'the host moving failed outbox checks aside',
+    },
+    { role: ROLE.storageQueueDataContributor, scope: queue(DEFAULT_RETENTION_QUEUE_NAME), why: 'the retention trigger' },
+    {
+      role: ROLE.storageQueueDataContributor,
+      scope: queue(`${DEFAULT_RETENTION_QUEUE_NAME}-poison`),
+      why: 'the host moving failed retention runs aside',
+    },
     { role: ROLE.monitoringMetricsPublisher, scope: idOf(single('Microsoft.Insights/components')), why: 'telemetry with local auth off' },
   ];
+}
+
+/**
+ * Who touches which queue, as the app is built. The host adds "-poison" to every queue a trigger
+ * reads, except to a queue already named so (the Storage Queues extension's QueueListenerFactory).
+ */
+const ACCESS = {
+  triggerReads: [
+    DEFAULT_REACTIVATION_QUEUE_NAME,
+    DEFAULT_SWEEP_QUEUE_NAME,
+    `${DEFAULT_SWEEP_QUEUE_NAME}-poison`,
+    DEFAULT_OUTBOX_QUEUE_NAME,
+    DEFAULT_RETENTION_QUEUE_NAME,
+  ],
+  appSends: [
+    DEFAULT_EVENTS_QUEUE_NAME,
+    DEFAULT_REACTIVATION_QUEUE_NAME,
+    `${DEFAULT_REACTIVATION_QUEUE_NAME}-poison`,
+    DEFAULT_SWEEP_QUEUE_NAME,
+    DEFAULT_OUTBOX_QUEUE_NAME,
+    DEFAULT_RETENTION_QUEUE_NAME,
+  ],
+};
+
+const hostPoisons = (): string[] => ACCESS.triggerReads.filter((name) => !name.endsWith('-poison')).map((name) => `${name}-poison`);
+
+/** The one role a queue needs: Contributor where a trigger reads or the host writes, Sender where the app only sends. */
+function roleNeeded(queue: string): string | undefined {
+  if (ACCESS.triggerReads.includes(queue) || hostPoisons().includes(queue)) return ROLE.storageQueueDataContributor;
+  if (ACCESS.appSends.includes(queue)) return ROLE.storageQueueDataMessageSender;
+  return undefined;
 }
 
 function assignments(): { role: string; scope: string; principalType: unknown; principalId: string }[] {
@@ -85,6 +141,20 @@ describe('infra: role assignments', () => {
         expect([ROLE.storageTableDataContributor, ...QUEUE_ROLES], assignment.scope).toContain(assignment.role);
       }
     }
+  });
+
+  it('gives every queue exactly the role its use needs: Contributor where read or poisoned, Sender where only sent to', () => {
+    const { data } = storageAccounts();
+    const queues = ofType('Microsoft.Storage/storageAccounts/queueServices/queues').map(leafName);
+    const actual = assignments();
+    for (const queue of queues) {
+      const scope = `${idOf(data)}/queueServices/default/queues/${queue}`;
+      const roles = actual.filter((assignment) => assignment.scope === scope).map((assignment) => assignment.role);
+      const needed = roleNeeded(queue);
+      expect(needed, `${queue} is used by the app`).toBeDefined();
+      expect(roles, queue).toEqual([needed]);
+    }
+    for (const queue of [...ACCESS.triggerReads, ...ACCESS.appSends, ...hostPoisons()]) expect(queues, `${queue} is created`).toContain(queue);
   });
 
   it('assigns nothing at resource-group or subscription scope', () => {
