@@ -34,6 +34,14 @@ param maximumInstanceCount int = 100
 ])
 param instanceMemoryMB int = 2048
 
+@description('Redundancy of the data account (the task table and the app\'s queues). Standard_ZRS keeps it readable and writable through a zone outage; Standard_GZRS adds an asynchronous copy in the paired region for a regional disaster; Standard_LRS survives neither, for short-lived environments. The host\'s own account is zone-redundant whatever this says. See docs/deployment.md.')
+@allowed([
+  'Standard_ZRS'
+  'Standard_GZRS'
+  'Standard_LRS'
+])
+param dataStorageSku string = 'Standard_ZRS'
+
 @description('Days history records and stored bulk answers are kept; becomes TASKS_HISTORY_RETENTION_DAYS.')
 @minValue(1)
 @maxValue(3650)
@@ -55,7 +63,9 @@ var names = {
   identity: 'id-api-${resourceToken}'
   logAnalytics: 'log-${resourceToken}'
   applicationInsights: 'appi-${resourceToken}'
-  storage: 'st${resourceToken}'
+  // The data account keeps the name the single account had, so an existing environment keeps its data.
+  dataStorage: 'st${resourceToken}'
+  hostStorage: 'sthost${resourceToken}'
   deploymentContainer: 'app-package-${resourceToken}'
   plan: 'plan-${resourceToken}'
   functionApp: 'func-api-${resourceToken}'
@@ -92,13 +102,18 @@ module storage 'app/storage.bicep' = {
   name: 'storage'
   scope: rg
   params: {
-    name: names.storage
+    dataName: names.dataStorage
+    hostName: names.hostStorage
     location: location
     tags: tags
+    dataSku: dataStorageSku
     deploymentContainerName: names.deploymentContainer
     tableName: tableName
     reactivationQueueName: reactivationQueueName
     eventsQueueName: eventsQueueName
+    sweepQueueName: sweepQueueName
+    outboxQueueName: outboxQueueName
+    retentionQueueName: retentionQueueName
   }
 }
 
@@ -107,11 +122,18 @@ module rbac 'app/rbac.bicep' = {
   scope: rg
   params: {
     identityName: names.identity
-    storageAccountName: names.storage
+    dataStorageAccountName: names.dataStorage
+    hostStorageAccountName: names.hostStorage
     tableName: tableName
     reactivationQueueName: reactivationQueueName
     reactivationPoisonQueueName: '${reactivationQueueName}-poison'
     eventsQueueName: eventsQueueName
+    sweepQueueName: sweepQueueName
+    sweepPoisonQueueName: '${sweepQueueName}-poison'
+    outboxQueueName: outboxQueueName
+    outboxPoisonQueueName: '${outboxQueueName}-poison'
+    retentionQueueName: retentionQueueName
+    retentionPoisonQueueName: '${retentionQueueName}-poison'
     applicationInsightsName: names.applicationInsights
   }
   // The names above are known up front, so Bicep cannot infer these; the resources must exist first.
@@ -132,7 +154,8 @@ module api 'app/api.bicep' = {
     tags: union(tags, { 'azd-service-name': 'api' })
     identityId: identity.outputs.id
     identityClientId: identity.outputs.clientId
-    storageAccountName: names.storage
+    dataStorageAccountName: names.dataStorage
+    hostStorageAccountName: names.hostStorage
     deploymentContainerName: names.deploymentContainer
     applicationInsightsName: names.applicationInsights
     tableName: tableName
@@ -160,6 +183,7 @@ output AZURE_RESOURCE_GROUP string = rg.name
 output AZURE_FUNCTION_APP_NAME string = api.outputs.name
 output SERVICE_API_NAME string = api.outputs.name
 output SERVICE_API_URI string = api.outputs.uri
-output AZURE_STORAGE_ACCOUNT_NAME string = storage.outputs.name
+output AZURE_STORAGE_ACCOUNT_NAME string = storage.outputs.dataName
+output AZURE_HOST_STORAGE_ACCOUNT_NAME string = storage.outputs.hostName
 output TASKS_TABLE_NAME string = tableName
 output AZURE_MANAGED_IDENTITY_CLIENT_ID string = identity.outputs.clientId

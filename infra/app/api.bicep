@@ -5,7 +5,8 @@ param location string
 param tags object
 param identityId string
 param identityClientId string
-param storageAccountName string
+param dataStorageAccountName string
+param hostStorageAccountName string
 param deploymentContainerName string
 param applicationInsightsName string
 param tableName string
@@ -18,8 +19,12 @@ param historyRetentionDays int
 param maximumInstanceCount int
 param instanceMemoryMB int
 
-resource storage 'Microsoft.Storage/storageAccounts@2025-06-01' existing = {
-  name: storageAccountName
+resource dataStorage 'Microsoft.Storage/storageAccounts@2025-06-01' existing = {
+  name: dataStorageAccountName
+}
+
+resource hostStorage 'Microsoft.Storage/storageAccounts@2025-06-01' existing = {
+  name: hostStorageAccountName
 }
 
 resource applicationInsights 'Microsoft.Insights/components@2020-02-02' existing = {
@@ -40,23 +45,23 @@ resource plan 'Microsoft.Web/serverfarms@2025-03-01' = {
   }
 }
 
-// Identity-based connections only. The host's storage (AzureWebJobsStorage) and the app's storage
-// (TASKS_STORAGE, read by src/config.ts and used as a queue-trigger connection) point at the same
-// account through separate prefixes, each with credential + clientId so that the user-assigned
-// identity is used. TASKS_STORAGE itself (a connection string) is for local runs only and is
-// deliberately absent. Flex Consumption rejects or ignores FUNCTIONS_WORKER_RUNTIME,
+// Identity-based connections only. The host's storage (AzureWebJobsStorage) points at the host
+// account, the app's storage (TASKS_STORAGE, read by src/config.ts and used as the queue triggers'
+// connection, so poison queues land there too) at the data account; each prefix has credential +
+// clientId so that the user-assigned identity is used. TASKS_STORAGE itself (a connection string)
+// is for local runs only and is deliberately absent. Flex Consumption rejects or ignores FUNCTIONS_WORKER_RUNTIME,
 // WEBSITE_NODE_DEFAULT_VERSION and friends: the runtime is set in functionAppConfig instead.
 var appSettings = [
   { name: 'AzureWebJobsStorage__credential', value: 'managedidentity' }
   { name: 'AzureWebJobsStorage__clientId', value: identityClientId }
-  { name: 'AzureWebJobsStorage__blobServiceUri', value: storage.properties.primaryEndpoints.blob }
+  { name: 'AzureWebJobsStorage__blobServiceUri', value: hostStorage.properties.primaryEndpoints.blob }
   { name: 'APPLICATIONINSIGHTS_CONNECTION_STRING', value: applicationInsights.properties.ConnectionString }
   { name: 'APPLICATIONINSIGHTS_AUTHENTICATION_STRING', value: 'ClientId=${identityClientId};Authorization=AAD' }
   { name: 'AZURE_CLIENT_ID', value: identityClientId }
   { name: 'TASKS_STORAGE__credential', value: 'managedidentity' }
   { name: 'TASKS_STORAGE__clientId', value: identityClientId }
-  { name: 'TASKS_STORAGE__tableServiceUri', value: storage.properties.primaryEndpoints.table }
-  { name: 'TASKS_STORAGE__queueServiceUri', value: storage.properties.primaryEndpoints.queue }
+  { name: 'TASKS_STORAGE__tableServiceUri', value: dataStorage.properties.primaryEndpoints.table }
+  { name: 'TASKS_STORAGE__queueServiceUri', value: dataStorage.properties.primaryEndpoints.queue }
   { name: 'TASKS_TABLE_NAME', value: tableName }
   { name: 'TASKS_REACTIVATION_QUEUE', value: reactivationQueueName }
   { name: 'TASKS_EVENTS_QUEUE', value: eventsQueueName }
@@ -90,7 +95,7 @@ resource functionApp 'Microsoft.Web/sites@2025-03-01' = {
       deployment: {
         storage: {
           type: 'blobContainer'
-          value: '${storage.properties.primaryEndpoints.blob}${deploymentContainerName}'
+          value: '${hostStorage.properties.primaryEndpoints.blob}${deploymentContainerName}'
           authentication: {
             type: 'UserAssignedIdentity'
             userAssignedIdentityResourceId: identityId

@@ -2,13 +2,16 @@ import { describe, expect, it } from 'vitest';
 
 import {
   DEFAULT_EVENTS_QUEUE_NAME,
+  DEFAULT_OUTBOX_QUEUE_NAME,
   DEFAULT_REACTIVATION_QUEUE_NAME,
+  DEFAULT_RETENTION_QUEUE_NAME,
+  DEFAULT_SWEEP_QUEUE_NAME,
   DEFAULT_TABLE_NAME,
   loadConfig,
   SETTING,
 } from '../../src/config';
 import { compiledTemplate, Dynamic, type Value } from './arm';
-import { at, leafName, ofType, single, textOf } from './helpers';
+import { idOf, accountNameOf, at, leafName, ofType, single, storageAccounts, textOf } from './helpers';
 
 /**
  * The function app's settings as the template writes them, each either a literal or a Dynamic
@@ -29,21 +32,49 @@ function armAppSettings(): Map<string, Value> {
 
 const SAMPLE = {
   clientId: '00000000-0000-4000-8000-000000000001',
-  blob: 'https://acct.blob.core.windows.net/',
-  queue: 'https://acct.queue.core.windows.net/',
-  table: 'https://acct.table.core.windows.net/',
+  data: {
+    blob: 'https://data.blob.core.windows.net/',
+    queue: 'https://data.queue.core.windows.net/',
+    table: 'https://data.table.core.windows.net/',
+  },
+  host: {
+    blob: 'https://host.blob.core.windows.net/',
+    queue: 'https://host.queue.core.windows.net/',
+    table: 'https://host.table.core.windows.net/',
+  },
+  resourceToken: 'token00000001',
   retentionDays: '30',
   appInsights: 'InstrumentationKey=00000000-0000-4000-8000-000000000002;IngestionEndpoint=https://example.invalid/',
 };
 
+/** An endpoint read from a storage account: the account's id expression and the service. */
+const ENDPOINT = /^reference\((resourceId\('Microsoft\.Storage\/storageAccounts', .+\)), '[\d-]+'\)\.primaryEndpoints\.(blob|queue|table)$/;
+
+/**
+ * Which of the two accounts an endpoint expression reads: its account id is evaluated where the
+ * site is declared, so a module parameter wired to the other account resolves to that account.
+ */
+function accountRead(expression: string): 'data' | 'host' {
+  const site = single('Microsoft.Web/sites');
+  if (site.module === undefined) throw new Error('the site is expected inside a module');
+  const id = textOf(compiledTemplate().evaluateIn(site.module, expression));
+  const { data, host } = storageAccounts();
+  if (id === idOf(data)) return 'data';
+  if (id === idOf(host)) return 'host';
+  throw new Error(`${expression} is the id of neither storage account: ${id}`);
+}
+
 /**
  * Stands in a sample for each deploy-time part, chosen by what the expression reads (not by the
- * setting's name), so a setting wired to the wrong endpoint or identity gets the wrong sample.
+ * setting's name), so a setting wired to the wrong account, endpoint or identity gets the wrong sample.
  */
 function sampleFor(expression: string): string {
-  if (/\.primaryEndpoints\.table$/.test(expression)) return SAMPLE.table;
-  if (/\.primaryEndpoints\.queue$/.test(expression)) return SAMPLE.queue;
-  if (/\.primaryEndpoints\.blob$/.test(expression)) return SAMPLE.blob;
+  const endpoint = ENDPOINT.exec(expression);
+  if (endpoint) {
+    const [, account = '', service = ''] = endpoint;
+    return SAMPLE[accountRead(account)][service as 'blob' | 'queue' | 'table'];
+  }
+  if (/^toLower\(uniqueString\(subscription\(\)\.id, parameters\('environmentName'\), parameters\('location'\)\)\)$/.test(expression)) return SAMPLE.resourceToken;
   if (/'identity'\), '[\d-]+'\)\.outputs\.clientId\.value$/.test(expression)) return SAMPLE.clientId;
   if (/Microsoft\.Insights\/components.*\.ConnectionString$/.test(expression)) return SAMPLE.appInsights;
   if (/^string\(parameters\('historyRetentionDays'\)\)$/.test(expression)) return SAMPLE.retentionDays;
@@ -65,7 +96,12 @@ function appSettingsAsEnv(): NodeJS.ProcessEnv {
 describe('infra: app settings satisfy src/config.ts', () => {
   it('loadConfig accepts them and picks the managed identity', () => {
     const config = loadConfig(appSettingsAsEnv());
-    expect(config.storage).toEqual({ kind: 'identity', tableServiceUri: SAMPLE.table, queueServiceUri: SAMPLE.queue, clientId: SAMPLE.clientId });
+    expect(config.storage).toEqual({
+      kind: 'identity',
+      tableServiceUri: SAMPLE.data.table,
+      queueServiceUri: SAMPLE.data.queue,
+      clientId: SAMPLE.clientId,
+    });
     expect(config.tableName).toBe(DEFAULT_TABLE_NAME);
     expect(config.reactivationQueueName).toBe(DEFAULT_REACTIVATION_QUEUE_NAME);
     expect(config.eventsQueueName).toBe(DEFAULT_EVENTS_QUEUE_NAME);
@@ -87,18 +123,40 @@ describe('infra: app settings satisfy src/config.ts', () => {
     }
   });
 
-  it('gives the queue-trigger connection (TASKS_STORAGE prefix) the queue endpoint and the identity', () => {
+  it('gives the queue-trigger connection (TASKS_STORAGE prefix) the data account\'s queue endpoint and the identity', () => {
     const env = appSettingsAsEnv();
-    expect(env[`${SETTING.connectionString}__queueServiceUri`]).toBe(SAMPLE.queue);
-    expect(env[SETTING.tableServiceUri]).toBe(SAMPLE.table);
+    expect(env[`${SETTING.connectionString}__queueServiceUri`]).toBe(SAMPLE.data.queue);
+    expect(env[SETTING.tableServiceUri]).toBe(SAMPLE.data.table);
     expect(env[SETTING.clientId]).toBe(SAMPLE.clientId);
   });
 
-  it('connects the host to its storage with the same identity, no keys', () => {
+  it('connects the host to its own account with the same identity, no keys', () => {
     const env = appSettingsAsEnv();
     expect(env.AzureWebJobsStorage__credential).toBe('managedidentity');
     expect(env.AzureWebJobsStorage__clientId).toBe(SAMPLE.clientId);
-    expect(env.AzureWebJobsStorage__blobServiceUri).toBe(SAMPLE.blob);
+    expect(env.AzureWebJobsStorage__blobServiceUri).toBe(SAMPLE.host.blob);
+  });
+
+  it('points every AzureWebJobsStorage endpoint at the host account and every TASKS_STORAGE one at the data account', () => {
+    const env = appSettingsAsEnv();
+    const endpoints = Object.entries(env).filter(([name]) => /__(blob|queue|table)ServiceUri$/.test(name));
+    const hostEndpoints = endpoints.filter(([name]) => name.startsWith('AzureWebJobsStorage__'));
+    const dataEndpoints = endpoints.filter(([name]) => name.startsWith(`${SETTING.connectionString}__`));
+    expect(hostEndpoints.length + dataEndpoints.length, 'no storage endpoint under another prefix').toBe(endpoints.length);
+    expect(hostEndpoints.length).toBeGreaterThan(0);
+    expect(dataEndpoints.length).toBeGreaterThan(0);
+    for (const [name, value] of hostEndpoints) expect(Object.values(SAMPLE.host), name).toContain(value);
+    for (const [name, value] of dataEndpoints) expect(Object.values(SAMPLE.data), name).toContain(value);
+    // An account name would make the host derive every endpoint itself, bypassing the URIs above.
+    expect(Object.keys(env).filter((name) => name.endsWith('__accountName'))).toEqual([]);
+  });
+
+  it('deploys the package to the host account\'s container, through its blob endpoint', () => {
+    const site = single('Microsoft.Web/sites');
+    const value = concrete(at(site.value, 'properties', 'functionAppConfig', 'deployment', 'storage', 'value') ?? null);
+    const container = single('Microsoft.Storage/storageAccounts/blobServices/containers');
+    expect(value).toBe(`${SAMPLE.host.blob}${concrete(new Dynamic(leafName(container)))}`);
+    expect(accountNameOf(container)).toBe(textOf(storageAccounts().host.value.name));
   });
 
   it('sends telemetry with Entra auth as the identity, and lets DefaultAzureCredential pick it', () => {
@@ -140,10 +198,29 @@ describe('infra: storage names match the app', () => {
     expect(armAppSettings().get(SETTING.tableName)).toBe(DEFAULT_TABLE_NAME);
   });
 
-  it('creates the reactivation queue, its poison queue and the events queue', () => {
+  it('creates every queue the app uses: the trigger queues with their poison queues, and the events queue', () => {
     const queues = ofType('Microsoft.Storage/storageAccounts/queueServices/queues').map(leafName);
     expect(queues.sort()).toEqual(
-      [DEFAULT_REACTIVATION_QUEUE_NAME, `${DEFAULT_REACTIVATION_QUEUE_NAME}-poison`, DEFAULT_EVENTS_QUEUE_NAME].sort(),
+      [
+        DEFAULT_REACTIVATION_QUEUE_NAME,
+        `${DEFAULT_REACTIVATION_QUEUE_NAME}-poison`,
+        DEFAULT_EVENTS_QUEUE_NAME,
+        DEFAULT_SWEEP_QUEUE_NAME,
+        `${DEFAULT_SWEEP_QUEUE_NAME}-poison`,
+        DEFAULT_OUTBOX_QUEUE_NAME,
+        `${DEFAULT_OUTBOX_QUEUE_NAME}-poison`,
+        DEFAULT_RETENTION_QUEUE_NAME,
+        `${DEFAULT_RETENTION_QUEUE_NAME}-poison`,
+      ].sort(),
     );
+  });
+
+  it('tells the app the names of the queues it creates', () => {
+    const settings = armAppSettings();
+    expect(settings.get(SETTING.reactivationQueueName)).toBe(DEFAULT_REACTIVATION_QUEUE_NAME);
+    expect(settings.get(SETTING.eventsQueueName)).toBe(DEFAULT_EVENTS_QUEUE_NAME);
+    expect(settings.get(SETTING.sweepQueueName)).toBe(DEFAULT_SWEEP_QUEUE_NAME);
+    expect(settings.get(SETTING.outboxQueueName)).toBe(DEFAULT_OUTBOX_QUEUE_NAME);
+    expect(settings.get(SETTING.retentionQueueName)).toBe(DEFAULT_RETENTION_QUEUE_NAME);
   });
 });

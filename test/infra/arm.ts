@@ -18,11 +18,11 @@ export class Dynamic {
   }
 }
 
-type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
+export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 export type Value = null | boolean | number | string | Dynamic | Value[] | { [key: string]: Value };
 
 interface Template {
-  parameters?: Record<string, { defaultValue?: Json }>;
+  parameters?: Record<string, { defaultValue?: Json; allowedValues?: Json[] }>;
   variables?: Record<string, Json>;
   resources: Json[] | Record<string, Json>;
   outputs?: Record<string, { value: Json }>;
@@ -51,13 +51,19 @@ export interface CompiledTemplate {
   resources: ArmResource[];
   /** The outputs of one module, evaluated. */
   moduleOutputs(module: string): Record<string, Value>;
+  /** Evaluates an ARM expression (without the brackets) as it reads inside one module. */
+  evaluateIn(module: string, expression: string): Value;
 }
 
 let cached: CompiledTemplate | undefined;
 
-/** Loads and evaluates the compiled template; fails with a pointer to the command that makes it. */
-export function compiledTemplate(): CompiledTemplate {
-  if (cached !== undefined) return cached;
+/**
+ * Loads and evaluates the compiled template; fails with a pointer to the command that makes it.
+ * `parameters` deploys it with those values for main.bicep's parameters instead of the defaults;
+ * a value the parameter does not allow is refused, as ARM would refuse it.
+ */
+export function compiledTemplate(parameters?: Record<string, Json>): CompiledTemplate {
+  if (parameters === undefined && cached !== undefined) return cached;
   if (!existsSync(ARM_TEMPLATE_PATH)) {
     throw new Error(
       `${ARM_TEMPLATE_PATH} is missing: run \`npm run check:bicep\` (npm test runs it before vitest) to compile infra/main.bicep.`,
@@ -65,21 +71,39 @@ export function compiledTemplate(): CompiledTemplate {
   }
   const text = readFileSync(ARM_TEMPLATE_PATH, 'utf8');
   const raw = JSON.parse(text) as Template;
+  const args: Scope['args'] = {};
+  for (const [name, value] of Object.entries(parameters ?? {})) {
+    const declared = raw.parameters?.[name];
+    if (declared === undefined) throw new Error(`main.bicep has no parameter ${name}`);
+    if (JSON.stringify(value).includes('"[')) throw new Error(`${name}: a value starting with "[" would read as an expression`);
+    if (declared.allowedValues !== undefined && !declared.allowedValues.some((allowed) => JSON.stringify(allowed) === JSON.stringify(value))) {
+      throw new Error(`${JSON.stringify(value)} is not an allowed value of ${name}`);
+    }
+    args[name] = { value };
+  }
   const resources: ArmResource[] = [];
   const modules = new Map<string, Scope>();
-  collect({ template: raw, args: {}, parent: undefined }, undefined, resources, modules);
-  cached = {
+  collect({ template: raw, args, parent: undefined }, undefined, resources, modules);
+  const moduleScope = (module: string): Scope => {
+    const scope = modules.get(module);
+    if (scope === undefined) throw new Error(`no module named ${module}`);
+    return scope;
+  };
+  const compiled: CompiledTemplate = {
     raw,
     text,
     resources,
     moduleOutputs(module) {
-      const scope = modules.get(module);
-      if (scope === undefined) throw new Error(`no module named ${module}`);
+      const scope = moduleScope(module);
       const outputs = scope.template.outputs ?? {};
       return Object.fromEntries(Object.entries(outputs).map(([name, output]) => [name, evaluate(output.value, scope)]));
     },
+    evaluateIn(module, expression) {
+      return evalNode(parse(expression), moduleScope(module));
+    },
   };
-  return cached;
+  if (parameters === undefined) cached = compiled;
+  return compiled;
 }
 
 function collect(scope: Scope, module: string | undefined, out: ArmResource[], modules: Map<string, Scope>): void {
@@ -236,8 +260,9 @@ function join_(parts: Value[], build: (rendered: string[]) => string): Value {
 function lookupParameter(name: string, scope: Scope): Value {
   const passed = scope.args[name];
   if (passed?.value !== undefined) {
-    if (scope.parent === undefined) throw new Error(`parameter ${name} passed without a parent scope`);
-    return evaluate(passed.value, scope.parent);
+    // A value given to main.bicep itself (compiledTemplate's parameters) is a plain value, which
+    // compiledTemplate checks cannot be read as an expression.
+    return evaluate(passed.value, scope.parent ?? scope);
   }
   const declared = scope.template.parameters?.[name];
   if (declared === undefined) throw new Error(`unknown parameter ${name}`);

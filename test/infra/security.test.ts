@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 
 import { compiledTemplate, Dynamic } from './arm';
-import { at, leafName, ofType, single, textOf } from './helpers';
+import { accountNameOf, at, leafName, ofType, single, storageAccounts, textOf } from './helpers';
 
 describe('infra: keys and connection strings', () => {
   it('never reads a key or builds a key-based connection string', () => {
@@ -11,16 +11,20 @@ describe('infra: keys and connection strings', () => {
     expect(text).not.toMatch(/listKeys|listAccountSas|listServiceSas|listSecrets|AccountKey=|SharedAccessSignature=/i);
   });
 
-  it('turns shared-key access off on the storage account and makes Entra the default', () => {
-    const storage = single('Microsoft.Storage/storageAccounts');
-    expect(storage.value.properties).toMatchObject({
-      allowSharedKeyAccess: false,
-      defaultToOAuthAuthentication: true,
-      allowBlobPublicAccess: false,
-      allowCrossTenantReplication: false,
-      minimumTlsVersion: 'TLS1_2',
-      supportsHttpsTrafficOnly: true,
-    });
+  it('turns shared-key access off on both storage accounts and makes Entra the default', () => {
+    const { data, host } = storageAccounts();
+    for (const storage of [data, host]) {
+      expect(storage.value.kind, textOf(storage.value.name)).toBe('StorageV2');
+      expect(storage.value.properties, textOf(storage.value.name)).toMatchObject({
+        allowSharedKeyAccess: false,
+        defaultToOAuthAuthentication: true,
+        allowBlobPublicAccess: false,
+        allowCrossTenantReplication: false,
+        minimumTlsVersion: 'TLS1_2',
+        supportsHttpsTrafficOnly: true,
+      });
+    }
+    expect(host.value.properties, 'the same hardening on both accounts').toEqual(data.value.properties);
   });
 
   it('keeps every blob container private', () => {
@@ -32,6 +36,38 @@ describe('infra: keys and connection strings', () => {
   it('disables local (key) auth on Application Insights and Log Analytics', () => {
     expect(at(single('Microsoft.Insights/components').value, 'properties', 'DisableLocalAuth')).toBe(true);
     expect(at(single('Microsoft.OperationalInsights/workspaces').value, 'properties', 'features', 'disableLocalAuth')).toBe(true);
+  });
+});
+
+describe('infra: storage redundancy and the account split', () => {
+  const allowedSkus = ['Standard_GZRS', 'Standard_LRS', 'Standard_ZRS'];
+
+  it('makes the data account zone-redundant by default', () => {
+    expect(storageAccounts().data.value.sku).toEqual({ name: 'Standard_ZRS' });
+    expect(compiledTemplate().raw.parameters?.dataStorageSku?.defaultValue).toBe('Standard_ZRS');
+  });
+
+  it('lets dataStorageSku choose exactly ZRS, GZRS or LRS', () => {
+    const allowed = compiledTemplate().raw.parameters?.dataStorageSku?.allowedValues;
+    expect([...(allowed ?? [])].sort()).toEqual(allowedSkus);
+  });
+
+  it.each(allowedSkus)('gives %s to the data account alone; the host account stays zone-redundant', (sku) => {
+    const { data, host } = storageAccounts(compiledTemplate({ dataStorageSku: sku }));
+    expect(data.value.sku).toEqual({ name: sku });
+    expect(host.value.sku).toEqual({ name: 'Standard_ZRS' });
+  });
+
+  it('keeps blobs in the host account and the table and queues in the data account', () => {
+    const { data, host } = storageAccounts();
+    const accountOf = (type: string): string[] => [...new Set(ofType(type).map(accountNameOf))];
+    expect(accountOf('Microsoft.Storage/storageAccounts/blobServices/containers')).toEqual([textOf(host.value.name)]);
+    expect(accountOf('Microsoft.Storage/storageAccounts/tableServices/tables')).toEqual([textOf(data.value.name)]);
+    expect(accountOf('Microsoft.Storage/storageAccounts/queueServices/queues')).toEqual([textOf(data.value.name)]);
+    // Host account: no table or queue service at all; data account: no blob service.
+    expect(accountOf('Microsoft.Storage/storageAccounts/tableServices')).toEqual([textOf(data.value.name)]);
+    expect(accountOf('Microsoft.Storage/storageAccounts/queueServices')).toEqual([textOf(data.value.name)]);
+    expect(accountOf('Microsoft.Storage/storageAccounts/blobServices')).toEqual([textOf(host.value.name)]);
   });
 });
 
