@@ -10,6 +10,8 @@ import { systemClock } from '../src/service/clock';
 import { FixtureTable } from '../src/storage/fixtureLoader';
 import { createQueueClient, MessageQueue } from '../src/storage/messageQueue';
 import { createTableClient } from '../src/storage/tableClient';
+import { TableOutboxStore } from '../src/storage/tableOutboxStore';
+import { TableRetentionStore } from '../src/storage/tableRetentionStore';
 import { aFailedTask, aJob, aRunningTask } from '../test/support/fixtures';
 
 /** The test suite's builders, so a benchmark row is the same task a test uses. */
@@ -45,9 +47,21 @@ export async function newWorld(connectionString: string): Promise<World> {
   const events = queue('events');
   await Promise.all([table.ensureExists(), events.ensureExists()]);
   const config = loadConfig({ [SETTING.connectionString]: connectionString, [SETTING.tableName]: tableName, [SETTING.eventsQueueName]: events.name });
-  const [sweeps, outboxChecks, retention] = [queue('sweeps'), queue('checks'), queue('retention')];
-  await Promise.all([sweeps.ensureExists(), outboxChecks.ensureExists(), retention.ensureExists()]);
-  const deps = assemble({ config, clock: systemClock, store: table, events, reactivationRequests: queue('requests'), reactivationPoison: queue('poison'), sweeps, outboxChecks, retention });
+  const [sweeps, outboxChecks, retentionQueue] = [queue('sweeps'), queue('checks'), queue('retention')];
+  await Promise.all([sweeps.ensureExists(), outboxChecks.ensureExists(), retentionQueue.ensureExists()]);
+  const deps = assemble({
+    config,
+    clock: systemClock,
+    store: table,
+    outboxStore: new TableOutboxStore(table.tableClient),
+    retentionStore: new TableRetentionStore(table.tableClient),
+    events,
+    reactivationRequests: queue('requests'),
+    reactivationPoison: queue('poison'),
+    sweeps,
+    outboxChecks,
+    retentionQueue,
+  });
   const raw = TableClient.fromConnectionString(connectionString, tableName, { allowInsecureConnection: true });
   return { tableName, table, events, deps, raw };
 }

@@ -1,9 +1,14 @@
 import { loadConfig, type Config } from './config';
-import { Outbox } from './outbox/outbox';
+import { Outbox, type OutboxTiming } from './outbox/outbox';
+import type { OutboxStore } from './outbox/outboxStore';
 import { systemClock, type Clock } from './service/clock';
 import type { Queue } from './service/queue';
 import type { TaskStore } from './service/taskStore';
 import { createQueueClient, MessageQueue, poisonQueueName } from './storage/messageQueue';
+import { Retention } from './retention/retention';
+import type { RetentionStore } from './retention/retentionStore';
+import { TableOutboxStore } from './storage/tableOutboxStore';
+import { TableRetentionStore } from './storage/tableRetentionStore';
 import { createTableClient } from './storage/tableClient';
 import { TableTaskStore } from './storage/tableTaskStore';
 
@@ -13,13 +18,14 @@ export interface AppDependencies {
   clock: Clock;
   store: TaskStore;
   outbox: Outbox;
+  retention: Retention;
   /** The reactivation requests queue (for follow-ups) and its poison queue (for messages that can never succeed). */
   reactivationRequests: Queue;
   reactivationPoison: Queue;
   /** The app's own background work: pages of termination sweeps, outbox checks, history retention. */
   sweeps: Queue;
   outboxChecks: Queue;
-  retention: Queue;
+  retentionQueue: Queue;
 }
 
 /** The parts a deployment is built of; tests build them around a table and queues of their own. */
@@ -27,32 +33,42 @@ export interface AppParts {
   config: Config;
   clock: Clock;
   store: TableTaskStore;
+  outboxStore: OutboxStore;
+  retentionStore: RetentionStore;
   events: MessageQueue;
   reactivationRequests: MessageQueue;
   reactivationPoison: MessageQueue;
   sweeps: MessageQueue;
   outboxChecks: MessageQueue;
-  retention: MessageQueue;
+  retentionQueue: MessageQueue;
 }
 
-export function assemble(parts: AppParts): AppDependencies {
-  const { events, ...rest } = parts;
-  return { ...rest, outbox: new Outbox({ store: parts.store, events, clock: parts.clock }) };
+export function assemble(parts: AppParts, timing?: OutboxTiming): AppDependencies {
+  const { events, outboxStore, retentionStore, ...rest } = parts;
+  const { clock, config } = parts;
+  return {
+    ...rest,
+    outbox: new Outbox({ store: outboxStore, events, checks: parts.outboxChecks, clock, ...(timing !== undefined ? { timing } : {}) }),
+    retention: new Retention({ store: retentionStore, queue: parts.retentionQueue, clock, retentionDays: config.historyRetentionDays }),
+  };
 }
 
 /** The clients of a deployment, from its settings; they make no network call until used. */
 export function partsFor(config: Config, clock: Clock = systemClock): AppParts {
   const queue = (name: string): MessageQueue => new MessageQueue(createQueueClient(config.storage, name));
+  const tableClient = createTableClient(config.storage, config.tableName);
   return {
     config,
     clock,
-    store: new TableTaskStore(createTableClient(config.storage, config.tableName)),
+    store: new TableTaskStore(tableClient),
+    outboxStore: new TableOutboxStore(tableClient),
+    retentionStore: new TableRetentionStore(tableClient),
     events: queue(config.eventsQueueName),
     reactivationRequests: queue(config.reactivationQueueName),
     reactivationPoison: queue(poisonQueueName(config.reactivationQueueName)),
     sweeps: queue(config.sweepQueueName),
     outboxChecks: queue(config.outboxQueueName),
-    retention: queue(config.retentionQueueName),
+    retentionQueue: queue(config.retentionQueueName),
   };
 }
 

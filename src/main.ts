@@ -10,7 +10,9 @@ import './functions/getTaskHistory';
 import './functions/reactivateFailedTasks';
 import './functions/openApi';
 import './functions/reactivateTaskFromQueue';
-import './functions/relayTaskEvents';
+import './functions/checkOutbox';
+import './functions/resumeOutboxCheck';
+import './functions/expireHistory';
 import { appDependencies } from './compose';
 
 // Built now, as the host loads the app: a missing or wrong setting stops it here, naming the setting.

@@ -57,8 +57,8 @@ export function httpFunction(name: string, handle: (call: HttpCall) => Promise<H
       conflicts: stats.conflicts,
       durationMs: Math.round(performance.now() - started),
     });
-    // A committed reactivation whose event could not be sent at once is worth a warning: the relay sends it later.
-    if (event === 'left to the relay') context.warn(line);
+    // A committed reactivation whose event could not be sent at once is worth a warning: its check sends it later.
+    if (event === 'left to the check') context.warn(line);
     else context.info(line);
     return { ...response, headers };
   };

@@ -6,6 +6,7 @@ import { idKey } from '../domain/ids';
 import type { JobSnapshot } from '../domain/job';
 import { planReactivation, type ReactivationChange } from '../domain/reactivation';
 import type { Rejection } from '../domain/rejections';
+import type { EventDelivery, Outbox, PendingEvents } from '../outbox/outbox';
 import type { Clock } from './clock';
 import type { Deadline } from './deadline';
 import { inFlight } from './inFlight';
@@ -20,6 +21,7 @@ const MAX_RESERVE_MS = 1_000;
 
 export interface BulkCommitDeps {
   store: TaskStore;
+  outbox: Outbox;
   clock: Clock;
 }
 
@@ -31,6 +33,8 @@ export interface TransactionReport {
   status: 'done' | Fault;
   /** Set when a re-read found the job ending: this transaction committed nothing more after that. */
   jobEnding: Rejection | null;
+  /** What became of the events of what this transaction committed; null when it committed nothing. */
+  events: EventDelivery | null;
 }
 
 /** Refusals that hold for every task of the job: once one is seen, nothing more is committed. */
@@ -106,6 +110,9 @@ async function commitTransaction(
       return [];
     });
   };
+  // Before the first commit, the delayed check that covers these tasks' events whatever happens.
+  let check: PendingEvents | undefined;
+  const deliveries: EventDelivery[] = [];
   // A commit that failed with a fault may have landed: it is tried again as it was, and if it had
   // landed the retry loses its race, and the re-read finds this request's key on the rows.
   const outcome = await retryUntilSettled(deadline, stats, async () => {
@@ -115,8 +122,11 @@ async function commitTransaction(
       pending = [];
     }
     if (pending.length === 0) return settled({ kind: 'done' as const });
+    check ??= await deps.outbox.open(job.job.id, changes.map((change) => change.task.id), request.idempotencyKey, deadline.signal);
     const commit = await deps.store.commitReactivations(pending, request.idempotencyKey, deadline.signal);
     if (commit.kind === 'committed') {
+      const committed = pending.map((change, index) => ({ history: change.history, taskEtag: commit.rows[index]?.taskEtag ?? null, outbox: commit.rows[index]?.outbox }));
+      deliveries.push(await check.publish(committed, deadline.signal));
       reactivated.push(...pending.map((change) => change.task.id));
       pending = [];
       return settled({ kind: 'done' as const });
@@ -124,5 +134,8 @@ async function commitTransaction(
     await reread();
     return CONFLICT;
   });
-  return { changes, reactivated, skipped, status: outcome.kind === 'fault' ? outcome : 'done', jobEnding };
+  // Every change was refused or replayed before any commit of this transaction could land.
+  if (outcome.kind !== 'fault' && deliveries.length === 0 && reactivated.length === 0) check?.drop();
+  const events = deliveries.length === 0 ? null : deliveries.every((delivery) => delivery === 'published') ? 'published' : 'left to the check';
+  return { changes, reactivated, skipped, status: outcome.kind === 'fault' ? outcome : 'done', jobEnding, events };
 }

@@ -9,13 +9,15 @@ import { idKey } from '../domain/ids';
 import type { ReactivationChange } from '../domain/reactivation';
 import { reject, type Rejection } from '../domain/rejections';
 import { NO_CONDITION } from '../domain/conditions';
+import type { Outbox } from '../outbox/outbox';
+import type { Retention } from '../retention/retention';
 import { StorageDeadlineError, StorageUnavailableError } from '../storage/storageErrors';
 import { commitInTransactions, type TransactionReport } from './bulkCommit';
 import type { Clock } from './clock';
 import type { Deadline } from './deadline';
 import { invalidRequest, TIMED_OUT, type Fault, type InvalidRequest } from './outcomes';
 import { retryUntilSettled, settled, type RetryStats } from './retryLoop';
-import type { TaskStore } from './taskStore';
+import type { StoredBulkAnswer, TaskStore } from './taskStore';
 
 export interface ReactivateFailedTasksCommand {
   jobId: string;
@@ -38,6 +40,8 @@ export type ReactivateFailedTasksOutcome = BulkReactivated | InvalidRequest | Re
 
 export interface ReactivateFailedTasksDeps {
   store: TaskStore;
+  outbox: Outbox;
+  retention: Retention;
   clock: Clock;
 }
 
@@ -77,6 +81,7 @@ export async function reactivateFailedTasks(
   // Only a caller-given key can be repeated; a dry run writes nothing, not even its answer.
   const remembered = command.clientRequestId !== null && !body.dry_run;
   const fingerprint = fingerprintOf(body);
+  const now = deps.clock();
 
   const read = await retryUntilSettled(deadline, stats, async () => {
     const [job, listed, stored] = await Promise.all([
@@ -103,16 +108,25 @@ export async function reactivateFailedTasks(
     requestId: command.requestId,
     clientRequestId: command.clientRequestId,
     trigger: command.trigger,
-    now: deps.clock(),
+    now,
   };
   const selected = selectFailedTasks(read.job, read.listed, { ...filter, maxTasks: body.max_tasks, after: continuation?.after ?? null }, request, randomUUID);
   const job = read.job.job;
   if (body.dry_run) return { kind: 'bulkReactivated', result: dryRunResult(job.id, selected), replayed: false };
 
+  // What this call writes (history rows, its stored answer) must one day expire; a refusal or a dry
+  // run writes nothing, so this comes only now.
+  if (selected.changes.length > 0 || remembered) {
+    const covered = await retryUntilSettled(deadline, stats, async () => {
+      await deps.retention.cover(jobId, now, deadline.signal);
+      return settled({ kind: 'covered' as const });
+    });
+    if (covered.kind === 'fault') return covered;
+  }
   const { groups, reports } = await commitInTransactions(deps, read.job, selected.changes, filter, request, deadline, stats);
   const answered = answerOf(job.id, selected, groups, reports);
   if (answered.kind !== 'answer') return answered;
-  if (remembered) await remember(store, jobId, key, fingerprint, answered.result, deadline);
+  if (remembered) await remember(store, jobId, key, { fingerprint, result: answered.result, savedAt: request.now.toISOString() }, deadline);
   return { kind: 'bulkReactivated', result: answered.result, replayed: false };
 }
 
@@ -175,9 +189,9 @@ function answerOf(
 }
 
 /** Storing the answer is best effort: without it a repeat still finds its own rows as replays. */
-async function remember(store: TaskStore, jobId: string, key: string, fingerprint: string, result: BulkReactivationResult, deadline: Deadline): Promise<void> {
+async function remember(store: TaskStore, jobId: string, key: string, answer: StoredBulkAnswer, deadline: Deadline): Promise<void> {
   try {
-    await store.saveBulkAnswer(jobId, key, { fingerprint, result }, deadline.signal);
+    await store.saveBulkAnswer(jobId, key, answer, deadline.signal);
   } catch (error) {
     if (!(error instanceof StorageUnavailableError || error instanceof StorageDeadlineError)) throw error;
   }

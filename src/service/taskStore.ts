@@ -2,6 +2,7 @@ import type { HistoryRecord } from '../domain/history';
 import type { Job, JobSnapshot } from '../domain/job';
 import type { ReactivationChange } from '../domain/reactivation';
 import type { BulkReactivationResult } from '../domain/bulkResult';
+import type { OutboxRef } from '../outbox/outboxStore';
 import type { JobState } from '../domain/states';
 import type { Task, TaskSnapshot } from '../domain/task';
 
@@ -24,7 +25,8 @@ export interface TaskStore {
 
   /**
    * Reactivations of one job, atomically: each task row if it still has the version its change was
-   * planned on, carrying `idempotencyKey`, and each history record. All commit or none does.
+   * planned on, carrying `idempotencyKey`, and each history record, born as its event's outbox row
+   * claimed by `idempotencyKey`. All commit or none does.
    */
   commitReactivations(changes: readonly ReactivationChange[], idempotencyKey: string, signal?: AbortSignal): Promise<ReactivationCommit>;
   /** One batch of a termination sweep, atomically, each row if it still has the version it was listed with. */
@@ -52,10 +54,15 @@ export type ConditionalWrite = { kind: 'written'; etag: string } | { kind: 'conf
 export type ConditionalCommit = { kind: 'committed' } | { kind: 'conflict' };
 
 /**
- * A commit of reactivations: the new version of each task row, in the order of the changes
- * (undefined when storage did not say), or a lost race.
+ * A commit of reactivations: for each change, in order, the task row's new version (undefined when
+ * storage did not say) and its outbox row; or a lost race.
  */
-export type ReactivationCommit = { kind: 'committed'; taskEtags: readonly (string | undefined)[] } | { kind: 'conflict' };
+export type ReactivationCommit = { kind: 'committed'; rows: readonly CommittedReactivation[] } | { kind: 'conflict' };
+
+export interface CommittedReactivation {
+  taskEtag: string | undefined;
+  outbox: OutboxRef | undefined;
+}
 
 /** One task row of a termination sweep: what was listed, what replaces it, and the job state it is stamped with. */
 export interface SweptRow {
@@ -78,4 +85,6 @@ export interface TaskListing {
 export interface StoredBulkAnswer {
   fingerprint: string;
   result: BulkReactivationResult;
+  /** When it was answered (ISO): it is kept for the history's retention period from then. */
+  savedAt: string;
 }

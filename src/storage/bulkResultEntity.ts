@@ -21,6 +21,7 @@ export function toBulkResultEntity(jobId: string, idempotencyKey: string, stored
     partitionKey: partitionKey(jobId),
     rowKey: bulkResultRowKey(idempotencyKey),
     fingerprint: stored.fingerprint,
+    saved_at: stored.savedAt,
     part_count: Object.keys(parts).length,
     ...parts,
   };
@@ -31,5 +32,5 @@ export function fromBulkResultEntity(entity: TableEntityResult<Record<string, un
   const parts = Array.from({ length: count }, (_, n) => entity[`part${n}`]);
   if (!parts.every((part): part is Uint8Array => part instanceof Uint8Array)) throw new Error(`Row ${entity.rowKey ?? ''} does not hold a stored bulk answer.`);
   const result = bulkReactivationResultSchema.parse(JSON.parse(gunzipSync(Buffer.concat(parts)).toString('utf8')));
-  return { fingerprint: String(entity.fingerprint), result };
+  return { fingerprint: String(entity.fingerprint), result, savedAt: String(entity.saved_at) };
 }

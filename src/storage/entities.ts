@@ -5,7 +5,8 @@ import { historyRecordSchema, type HistoryRecord } from '../domain/history';
 import { jobSchema, type Job, type JobSnapshot } from '../domain/job';
 import { jobStateSchema, type JobState } from '../domain/states';
 import { taskSchema, type FailureInfo, type Task, type TaskSnapshot } from '../domain/task';
-import { historyRowKey, JOB_ROW_KEY, partitionKey, taskRowKey } from './keys';
+import type { OutboxRow } from '../outbox/outboxStore';
+import { expiryRowKey, historyRowKey, JOB_ROW_KEY, partitionKey, taskRowKey } from './keys';
 
 /**
  * Rows are flat: Table Storage has no nested values and no null, so `failure_info` is spread over
@@ -85,17 +86,33 @@ export function fromJobEntity(entity: TableEntityResult<Record<string, unknown>>
 
 /**
  * A history row is also the outbox of its `task.reactivated` event: written unpublished in the
- * reactivation's own transaction, marked published once the event is on the queue.
+ * reactivation's own transaction, born claimed by the committing request (`claimed_by`, its
+ * idempotency key), marked published once the event is on the queue.
  */
-export function toHistoryEntity(record: HistoryRecord): TableEntity<Row> {
+export function toHistoryEntity(record: HistoryRecord, claimedBy: string): TableEntity<Row> {
   const { failure_info, ...rest } = record;
   return {
     partitionKey: partitionKey(record.job_id),
-    rowKey: historyRowKey(record.task_id, record.reactivated_at, record.reactivation_number),
+    rowKey: historyRowKey(record.task_id, record.reactivation_number),
     ...withoutNulls(rest),
     ...flattenFailure(failure_info),
     event_published: false,
+    claimed_by: claimedBy,
   };
+}
+
+export function fromOutboxEntity(entity: TableEntityResult<Record<string, unknown>>): OutboxRow {
+  const record = fromHistoryEntity(entity);
+  return {
+    ref: { jobId: record.job_id, row: entity.rowKey ?? '', etag: entity.etag },
+    record,
+    published: entity.event_published === true,
+    claimedBy: typeof entity.claimed_by === 'string' ? entity.claimed_by : '',
+  };
+}
+
+export function toExpiryEntity(jobId: string, day: string, rowKey: string): TableEntity<Row> {
+  return { partitionKey: partitionKey(jobId), rowKey: expiryRowKey(day, rowKey) };
 }
 
 export function fromHistoryEntity(entity: TableEntityResult<Record<string, unknown>>): HistoryRecord {

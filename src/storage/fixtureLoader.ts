@@ -1,10 +1,14 @@
-import type { TableClient, TransactionAction } from '@azure/data-tables';
+import { odata, type TableClient, type TransactionAction } from '@azure/data-tables';
+
+import type { HistoryRecord } from '../domain/history';
 
 import type { Job } from '../domain/job';
 import type { Task } from '../domain/task';
 import { MAX_TRANSACTION_ROWS } from './conditionalWrites';
-import { toJobEntity, toTaskEntity } from './entities';
+import { fromHistoryEntity, toJobEntity, toTaskEntity } from './entities';
+import { partitionKey } from './keys';
 import { translateFault } from './storageErrors';
+import { queryRows } from './tableRows';
 import { TableTaskStore } from './tableTaskStore';
 
 /**
@@ -29,5 +33,11 @@ export async function loadJob(client: TableClient, job: Job, tasks: readonly Tas
 export class FixtureTable extends TableTaskStore {
   loadJob(job: Job, tasks: readonly Task[], signal?: AbortSignal): Promise<void> {
     return loadJob(this.client, job, tasks, signal);
+  }
+
+  /** The history records of a job whose event is not marked published: a check for tests and the soak, which reads the job's whole history. */
+  unpublishedEvents(jobId: string, signal?: AbortSignal): Promise<HistoryRecord[]> {
+    const filter = odata`PartitionKey eq ${partitionKey(jobId)} and RowKey ge ${'hist|'} and RowKey lt ${'hist}'} and event_published eq false`;
+    return queryRows(this.client, filter, fromHistoryEntity, signal);
   }
 }

@@ -29,22 +29,60 @@ export function bulkResultRowKey(idempotencyKey: string): string {
 /** Every task row of a partition, as an OData range. */
 export const TASK_ROWS = { from: TASK_PREFIX, to: 'task' + RANGE_END };
 
-/** Every history row of a partition (or, without a partition, of the table). */
-export const HISTORY_ROWS = { from: HISTORY_PREFIX, to: 'hist' + RANGE_END };
-
 export function historyRange(taskId: string): { from: string; to: string } {
   const prefix = `${HISTORY_PREFIX}${idKey(taskId)}|`;
   return { from: prefix, to: prefix.slice(0, -1) + RANGE_END };
 }
 
-const LAST_MILLISECOND = 9_999_999_999_999;
+/**
+ * One key range holding the history rows of every task named. History keys do not sort as task keys
+ * do (`a-b|` sorts before `a|`), so the range is taken over the history keys themselves.
+ */
+export function historyRangeOfTasks(taskIds: readonly string[]): { from: string; to: string } {
+  const ranges = taskIds.map(historyRange);
+  return {
+    from: ranges.reduce((low, range) => (range.from < low ? range.from : low), ranges[0]?.from ?? HISTORY_PREFIX),
+    to: ranges.reduce((high, range) => (range.to > high ? range.to : high), ranges[0]?.to ?? HISTORY_PREFIX),
+  };
+}
 
 /**
- * Table Storage returns rows in key order, so the time is inverted to list history newest first.
- * The reactivation number breaks ties within one millisecond.
+ * A task's history rows sort newest first: the reactivation number is inverted. It is the task's
+ * own count, raised by each reactivation under If-Match, so it is unique per task and, unlike a
+ * writer's clock, cannot put reactivation #1 after #2.
  */
-export function historyRowKey(taskId: string, reactivatedAt: string, reactivationNumber: number): string {
-  const inverted = String(LAST_MILLISECOND - Date.parse(reactivatedAt)).padStart(13, '0');
-  const invertedNumber = String(2_147_483_647 - reactivationNumber).padStart(10, '0');
-  return `${historyRange(taskId).from}${inverted}-${invertedNumber}`;
+export function historyRowKey(taskId: string, reactivationNumber: number): string {
+  return `${historyRange(taskId).from}${String(2_147_483_647 - reactivationNumber).padStart(10, '0')}`;
 }
+
+/**
+ * Expiry index rows, one beside each history row and stored bulk answer, in the same partition and
+ * written in the same transaction: `exp|{yyyymmdd}|{row key}`. Retention reads exactly the rows of
+ * the days it deletes, in key order, without scanning the history.
+ */
+const EXPIRY_PREFIX = 'exp|';
+
+export function expiryRowKey(day: string, rowKey: string): string {
+  return `${EXPIRY_PREFIX}${day}|${rowKey}`;
+}
+
+/** Every expiry index row of the days up to `day`, included. */
+export function expiryRowsUpTo(day: string): { from: string; to: string } {
+  return { from: EXPIRY_PREFIX, to: `${EXPIRY_PREFIX}${day}${RANGE_END}` };
+}
+
+/** The row an expiry index row stands for. */
+export function expiredRowKey(indexRowKey: string): string {
+  return indexRowKey.slice(EXPIRY_PREFIX.length + 9);
+}
+
+/**
+ * The retention schedule lives outside every job's partition (ids cannot hold `|`, so these keys
+ * never meet a job's): one partition per day listing the jobs with rows of that day, and one row
+ * per day already scheduled.
+ */
+export function retentionDayPartition(day: string): string {
+  return `retention|${day}`;
+}
+
+export const RETENTION_DAYS_PARTITION = 'retention|days';

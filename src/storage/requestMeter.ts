@@ -5,25 +5,39 @@ import type { PipelinePolicy } from '@azure/core-rest-pipeline';
 /** Counts the storage requests made on behalf of one operation, including the SDK's own retries. */
 export interface RequestCount {
   requests: number;
+  /** Of which to Table Storage, and to Queue Storage. */
+  table: number;
+  queue: number;
 }
 
-const current = new AsyncLocalStorage<RequestCount>();
+/** Counts nest: a request made inside an invocation inside a benchmark's count is counted by both. */
+const current = new AsyncLocalStorage<readonly RequestCount[]>();
 
 export function countStorageRequests<T>(work: () => Promise<T>): { count: RequestCount; result: Promise<T> } {
-  const count: RequestCount = { requests: 0 };
-  return { count, result: current.run(count, work) };
+  const count: RequestCount = { requests: 0, table: 0, queue: 0 };
+  return { count, result: current.run([...(current.getStore() ?? []), count], work) };
 }
 
-function noteRequest(): void {
-  const count = current.getStore();
-  if (count !== undefined) count.requests += 1;
+/** Every request the app's clients made in this process, inside a count or not. */
+let total = 0;
+
+export function storageRequestsSoFar(): number {
+  return total;
+}
+
+function noteRequest(service: 'table' | 'queue'): void {
+  total += 1;
+  for (const count of current.getStore() ?? []) {
+    count.requests += 1;
+    count[service] += 1;
+  }
 }
 
 /** Placed per retry in the Tables pipeline, so every HTTP attempt is counted, not every SDK call. */
 export const requestMeterPolicy: PipelinePolicy = {
   name: 'requestMeter',
   sendRequest(request, next) {
-    noteRequest();
+    noteRequest('table');
     return next(request);
   },
 };
@@ -33,5 +47,5 @@ export const requestMeterPolicy: PipelinePolicy = {
  * queue operation is counted once per call: its own retries, if any, are not counted.
  */
 export function noteQueueRequest(): void {
-  noteRequest();
+  noteRequest('queue');
 }

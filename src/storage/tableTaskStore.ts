@@ -1,32 +1,34 @@
-import { odata, type TableClient, type TableEntityResult, type TransactionAction } from '@azure/data-tables';
+import { odata, type TableClient, type TransactionAction } from '@azure/data-tables';
 
 import type { HistoryRecord } from '../domain/history';
 import type { Job, JobSnapshot } from '../domain/job';
 import type { ReactivationChange } from '../domain/reactivation';
 import type { TaskSnapshot } from '../domain/task';
-import type { OutboxStore } from '../outbox/outboxStore';
+import { dayOf } from '../retention/retention';
 import type { ConditionalCommit, ConditionalWrite, ReactivationCommit, StoredBulkAnswer, SweptRow, TaskListing, TaskStore } from '../service/taskStore';
 import { fromBulkResultEntity, toBulkResultEntity } from './bulkResultEntity';
 import { ifMatched, MAX_TRANSACTION_ROWS, submitAtomically } from './conditionalWrites';
-import { fromHistoryEntity, fromJobEntity, fromTaskEntity, toHistoryEntity, toJobEntity, toTaskEntity } from './entities';
-import { bulkResultRowKey, HISTORY_ROWS, historyRange, historyRowKey, JOB_ROW_KEY, partitionKey, TASK_ROWS, taskRowKey } from './keys';
-import { isMissingRow, statusOf, translateFault } from './storageErrors';
-
-type Entity = TableEntityResult<Record<string, unknown>>;
+import { fromHistoryEntity, fromJobEntity, fromTaskEntity, toExpiryEntity, toHistoryEntity, toJobEntity, toTaskEntity } from './entities';
+import { bulkResultRowKey, historyRange, historyRowKey, JOB_ROW_KEY, partitionKey, TASK_ROWS, taskRowKey } from './keys';
+import { statusOf } from './storageErrors';
+import { getRow, queryRows, type Entity } from './tableRows';
 
 /**
  * The rows one reactivation writes: its task row (If-Match on the version it was planned on,
- * carrying the request's idempotency key) and its history row.
+ * carrying the request's idempotency key), its history row (its event's outbox, born claimed by
+ * that key) and the history row's expiry index row.
  */
 export function reactivationActions(change: ReactivationChange, idempotencyKey: string): TransactionAction[] {
+  const history = toHistoryEntity(change.history, idempotencyKey);
   return [
     ['update', toTaskEntity(change.task, change.from.jobStamp, idempotencyKey), 'Replace', { etag: change.from.etag }],
-    ['create', toHistoryEntity(change.history)],
+    ['create', history],
+    ['create', toExpiryEntity(change.history.job_id, dayOf(new Date(change.history.reactivated_at)), history.rowKey)],
   ];
 }
 
 /** Counts the rows of `reactivationActions`. */
-const ROWS_PER_REACTIVATION = 2;
+const ROWS_PER_REACTIVATION = 3;
 
 /**
  * The use cases' storage on Table Storage: one partition per job, holding the job row, a row per
@@ -34,11 +36,16 @@ const ROWS_PER_REACTIVATION = 2;
  * transaction. Every write of the race protocol is a Replace with If-Match on the ETag that was
  * read, never an upsert: an upsert cannot carry If-Match, and the last writer would silently win.
  */
-export class TableTaskStore implements TaskStore, OutboxStore {
+export class TableTaskStore implements TaskStore {
   readonly reactivationsPerCommit = Math.floor(MAX_TRANSACTION_ROWS / ROWS_PER_REACTIVATION);
   readonly sweepRowsPerCommit = MAX_TRANSACTION_ROWS;
 
   constructor(protected readonly client: TableClient) {}
+
+  /** The client itself, so the outbox and retention stores of one deployment share it. */
+  get tableClient(): TableClient {
+    return this.client;
+  }
 
   async readJob(jobId: string, signal?: AbortSignal): Promise<JobSnapshot | null> {
     const entity = await this.getRow(partitionKey(jobId), JOB_ROW_KEY, signal);
@@ -61,7 +68,14 @@ export class TableTaskStore implements TaskStore, OutboxStore {
   async commitReactivations(changes: readonly ReactivationChange[], idempotencyKey: string, signal?: AbortSignal): Promise<ReactivationCommit> {
     const outcome = await submitAtomically(this.client, changes.flatMap((change) => reactivationActions(change, idempotencyKey)), signal);
     if (outcome.kind === 'conflict') return outcome;
-    return { kind: 'committed', taskEtags: changes.map((_, index) => outcome.etags[index * ROWS_PER_REACTIVATION]) };
+    return {
+      kind: 'committed',
+      rows: changes.map((change, index) => {
+        const historyEtag = outcome.etags[index * ROWS_PER_REACTIVATION + 1];
+        const row = historyRowKey(change.history.task_id, change.history.reactivation_number);
+        return { taskEtag: outcome.etags[index * ROWS_PER_REACTIVATION], outbox: historyEtag === undefined ? undefined : { jobId: change.history.job_id, row, etag: historyEtag } };
+      }),
+    };
   }
 
   async commitSweep(rows: readonly SweptRow[], signal?: AbortSignal): Promise<ConditionalCommit> {
@@ -89,10 +103,14 @@ export class TableTaskStore implements TaskStore, OutboxStore {
     return this.query(odata`PartitionKey eq ${partitionKey(jobId)} and RowKey ge ${taskRowKey(fromTaskId)} and RowKey le ${taskRowKey(toTaskId)}`, fromTaskEntity, signal);
   }
 
-  /** Newest first: history row keys carry an inverted time. */
+  /**
+   * Newest first, by reactivation number. The keys sort so; the records are sorted again because
+   * rows written before the keys carried the number sorted by the writer's clock.
+   */
   async listHistory(jobId: string, taskId: string, signal?: AbortSignal): Promise<HistoryRecord[]> {
     const range = historyRange(taskId);
-    return this.query(odata`PartitionKey eq ${partitionKey(jobId)} and RowKey ge ${range.from} and RowKey lt ${range.to}`, fromHistoryEntity, signal);
+    const records = await this.query(odata`PartitionKey eq ${partitionKey(jobId)} and RowKey ge ${range.from} and RowKey lt ${range.to}`, fromHistoryEntity, signal);
+    return records.sort((a, b) => b.reactivation_number - a.reactivation_number);
   }
 
   async readBulkAnswer(jobId: string, idempotencyKey: string, signal?: AbortSignal): Promise<StoredBulkAnswer | null> {
@@ -100,52 +118,25 @@ export class TableTaskStore implements TaskStore, OutboxStore {
     return entity === null ? null : fromBulkResultEntity(entity);
   }
 
+  /** With its expiry index row, in one transaction; an answer already kept stays as it is (409). */
   async saveBulkAnswer(jobId: string, idempotencyKey: string, answer: StoredBulkAnswer, signal?: AbortSignal): Promise<void> {
+    const entity = toBulkResultEntity(jobId, idempotencyKey, answer);
     try {
-      await this.client.createEntity(toBulkResultEntity(jobId, idempotencyKey, answer), { abortSignal: signal });
+      await submitAtomically(this.client, [['create', entity], ['create', toExpiryEntity(jobId, dayOf(new Date(answer.savedAt)), entity.rowKey)]], signal);
     } catch (error) {
-      // The answer is already kept: the first one stays.
-      if (statusOf(error) !== 409) throw translateFault(error);
+      if (statusOf(error) !== 409) throw error;
     }
-  }
-
-  async markEventPublished(record: HistoryRecord, signal?: AbortSignal): Promise<void> {
-    const entity = { partitionKey: partitionKey(record.job_id), rowKey: historyRowKey(record.task_id, record.reactivated_at, record.reactivation_number), event_published: true };
-    try {
-      await this.client.updateEntity(entity, 'Merge', { abortSignal: signal });
-    } catch (error) {
-      throw translateFault(error);
-    }
-  }
-
-  /**
-   * This reads across every partition: Table Storage has no secondary index, so the relay pays a
-   * scan of the history rows (filtered in storage) on each run.
-   */
-  async listUnpublishedEvents(before: string, signal?: AbortSignal): Promise<HistoryRecord[]> {
-    return this.query(odata`RowKey ge ${HISTORY_ROWS.from} and RowKey lt ${HISTORY_ROWS.to} and event_published eq false and reactivated_at lt ${before}`, fromHistoryEntity, signal);
   }
 
   async ensureExists(): Promise<void> {
     await this.client.createTable();
   }
 
-  private async getRow(pk: string, rk: string, signal?: AbortSignal): Promise<Entity | null> {
-    try {
-      return await this.client.getEntity(pk, rk, { abortSignal: signal });
-    } catch (error) {
-      if (isMissingRow(error)) return null;
-      throw translateFault(error);
-    }
+  private getRow(pk: string, rk: string, signal?: AbortSignal): Promise<Entity | null> {
+    return getRow(this.client, pk, rk, signal);
   }
 
-  private async query<T>(filter: string, map: (entity: Entity) => T, signal?: AbortSignal): Promise<T[]> {
-    const results: T[] = [];
-    try {
-      for await (const entity of this.client.listEntities({ queryOptions: { filter }, abortSignal: signal })) results.push(map(entity));
-    } catch (error) {
-      throw translateFault(error);
-    }
-    return results;
+  private query<T>(filter: string, map: (entity: Entity) => T, signal?: AbortSignal): Promise<T[]> {
+    return queryRows(this.client, filter, map, signal);
   }
 }

@@ -80,7 +80,8 @@ const badDate = fc.oneof(
   fc.date({ noInvalidDate: true }).map((d) => d.toISOString()),
   fc.date({ noInvalidDate: true }).map((d) => d.toUTCString().replace('GMT', 'UTC')),
   fc.date({ noInvalidDate: true }).map((d) => d.toUTCString().toLowerCase()),
-  fc.constantFrom('Sun, 31 Feb 2025 00:00:00 GMT', 'Sunday, 06-Nov-94 08:49:37 GMT', 'Sun Nov  6 08:49:37 1994', '0', 'now', 'Mon, 06 Nov 1994 25:00:00 GMT'),
+  // The obsolete forms RFC 9110 has recipients accept are dates (see httpDate.test.ts); broken ones of them are not.
+  fc.constantFrom('Sun, 31 Feb 2025 00:00:00 GMT', 'Sunday, 31-Feb-94 08:49:37 GMT', 'Sun Nov 31 08:49:37 1994', '0', 'now', 'Mon, 06 Nov 1994 25:00:00 GMT'),
 );
 const badEtag = fc.constantFrom('', 'W/"a b"', 'é', 'x'.repeat(300), '"\u00ff"');
 const goodEtag = fc.constantFrom('*', 'W/"stale"', '"x"');

@@ -5,13 +5,11 @@ import { beforeAll, describe, expect, it } from 'vitest';
 
 import { reactivateTaskFromQueueHandler } from '../../src/functions/reactivateTaskFromQueue';
 import { taskReactivatedEventSchema, taskReactivationRejectedEventSchema } from '../../src/outbox/events';
-import { Outbox } from '../../src/outbox/outbox';
 import { TransientQueueFailure } from '../../src/queue/queueResult';
-import type { Clock } from '../../src/service/clock';
-import { createQueueClient, MessageQueue } from '../../src/storage/messageQueue';
+import type { MessageQueue } from '../../src/storage/messageQueue';
 import type { FixtureTable } from '../../src/storage/fixtureLoader';
 import { aFailedTask, aJob, aRunningTask } from '../support/fixtures';
-import { appFor, azuriteConnectionString, freshQueue, freshTable, peekAll, tableWith, uniqueId } from '../support/storage';
+import { appFor, freshTable, peekAll, tableWith, uniqueId } from '../support/storage';
 
 let table: FixtureTable;
 let tableName: string;
@@ -31,9 +29,6 @@ async function handlerWithQueues(overrides: { table?: FixtureTable; events?: Mes
   return { handler: reactivateTaskFromQueueHandler(app), events: app.events, poison: app.poison, requests: app.requests };
 }
 
-function relay(store: FixtureTable, events: MessageQueue, clock: Clock = () => new Date()) {
-  return new Outbox({ store, events, clock }).relay();
-}
 
 /** A delivery as the host makes it: the decoded payload and the message's metadata. */
 async function deliver(handler: StorageQueueHandler, message: unknown, id = randomUUID(), dequeueCount = 1): Promise<string[]> {
@@ -161,36 +156,5 @@ describe('the bulk reactivation from the queue', () => {
     await deliver(handler, { type: 'reactivate_failed_tasks', job_id: jobId, continuation: 'not-a-token' });
     expect(((await peekAll(poison)) as { reason: string }[])[0]?.reason).toMatch(/^Invalid message: continuation/);
     expect((await table.readTask(jobId, 'f0'))?.task.state).toBe('completed');
-  });
-});
-
-describe('the outbox relay', () => {
-  it('delivers, with the same event id, an event whose publish failed after the commit, and only once', async () => {
-    const { table: ownTable } = await freshTable();
-    const jobId = uniqueId('relay');
-    await ownTable.loadJob(aJob({ id: jobId }), [aFailedTask({ id: 't1', job_id: jobId })]);
-    // The events queue does not exist: the send after the commit fails for real.
-    const missing = new MessageQueue(createQueueClient({ kind: 'connectionString', connectionString: azuriteConnectionString() }, `missing-${randomUUID()}`));
-    const { handler } = await handlerWithQueues({ table: ownTable, events: missing });
-    await deliver(handler, { job_id: jobId, task_id: 't1' });
-    const [history] = await ownTable.listHistory(jobId, 't1');
-    expect((await ownTable.readTask(jobId, 't1'))?.task.state).toBe('active');
-
-    const events = await freshQueue('events');
-    const now = () => new Date(Date.now() + 60_000);
-    expect(await relay(ownTable, events, now)).toEqual({ relayed: 1, failed: 0 });
-    const stored = await ownTable.readTask(jobId, 't1');
-    expect(await peekAll(events)).toEqual([expect.objectContaining({ type: 'task.reactivated', event_id: history?.event_id, task_id: 't1', etag: stored?.etag })]);
-    expect(await relay(ownTable, events, now)).toEqual({ relayed: 0, failed: 0 });
-    expect(await peekAll(events)).toHaveLength(1);
-  });
-
-  it('leaves a fresh event to its own publisher until the delay has passed', async () => {
-    const { table: ownTable } = await freshTable();
-    const jobId = uniqueId('relay');
-    await ownTable.loadJob(aJob({ id: jobId }), [aFailedTask({ id: 't1', job_id: jobId })]);
-    const missing = new MessageQueue(createQueueClient({ kind: 'connectionString', connectionString: azuriteConnectionString() }, `missing-${randomUUID()}`));
-    await deliver((await handlerWithQueues({ table: ownTable, events: missing })).handler, { job_id: jobId, task_id: 't1' });
-    expect(await relay(ownTable, await freshQueue('events'))).toEqual({ relayed: 0, failed: 0 });
   });
 });

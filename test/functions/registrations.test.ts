@@ -48,15 +48,18 @@ describe('the functions the host loads', () => {
     await import('../../src/main');
     expect(register.mock.calls.map(([name, options]) => ({ name, queueName: options.queueName, connection: options.connection }))).toEqual([
       { name: 'reactivateTaskFromQueue', queueName: 'my-requests', connection: 'TASKS_STORAGE' },
+      { name: 'checkOutbox', queueName: 'outbox-checks', connection: 'TASKS_STORAGE' },
+      { name: 'resumeOutboxCheck', queueName: 'outbox-checks-poison', connection: 'TASKS_STORAGE' },
+      { name: 'expireHistory', queueName: 'history-retention', connection: 'TASKS_STORAGE' },
     ]);
   });
 
-  it('registers the outbox relay on a 30-second timer', async () => {
+  it('registers no timer: an idle app wakes for nothing and makes no storage request of its own', async () => {
     vi.stubEnv(SETTING.connectionString, 'UseDevelopmentStorage=true');
     vi.spyOn(app, 'http').mockImplementation(() => undefined);
     vi.spyOn(app, 'storageQueue').mockImplementation(() => undefined);
     const register = vi.spyOn(app, 'timer').mockImplementation(() => undefined);
     await import('../../src/main');
-    expect(register.mock.calls.map(([name, options]) => ({ name, schedule: options.schedule }))).toEqual([{ name: 'relayTaskEvents', schedule: '*/30 * * * * *' }]);
+    expect(register).not.toHaveBeenCalled();
   });
 });

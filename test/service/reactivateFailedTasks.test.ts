@@ -15,6 +15,7 @@ import {
 import type { BulkReactivationResult } from '../../src/domain/bulkResult';
 import type { TaskStore } from '../../src/service/taskStore';
 import type { FixtureTable } from '../../src/storage/fixtureLoader';
+import { isCommit } from '../support/faults';
 import { withSeam } from '../support/seams';
 import { aFailedTask, aJob, aRunningTask, aSucceededTask } from '../support/fixtures';
 import { appFor, freshTable, tableWith, uniqueId, type TestApp } from '../support/storage';
@@ -171,8 +172,8 @@ describe('reactivateFailedTasks: continuation', () => {
     };
     const first = resultOf(await run(jobId, {}, { deadline }, withSeam(table, 'commitReactivations', { after: waitForLowBudget })));
     expect(first.continuation).not.toBeNull();
-    // Four workers each committed one transaction of 50; two transactions were never started.
-    expect(first.reactivated).toHaveLength(200);
+    // Four workers each committed one transaction; the others were never started.
+    expect(first.reactivated).toHaveLength(4 * table.reactivationsPerCommit);
     const rest = await drain(jobId, { continuation: first.continuation });
     const all = [first, ...rest].flatMap((p) => p.reactivated);
     expect(new Set(all).size).toBe(all.length);
@@ -216,11 +217,11 @@ describe('reactivateFailedTasks: a repeated client-request-id', () => {
   it('recognises its own rows when its answer was never stored (a response lost with the instance)', async () => {
     const jobId = await seed([{}, {}, aRunningTask()]);
     const clientRequestId = randomUUID();
-    // Storing the answer (a single-row POST, not a $batch) meets a storage that is busy, every time.
+    // Storing the answer (the transaction that creates the bulk| row) meets a storage that is busy, every time.
     const forgetful = tableWith(tableName, {
       name: 'noStoredAnswer',
       sendRequest: async (request, next) =>
-        request.method === 'POST' && !request.url.includes('$batch')
+        isCommit(request) && typeof request.body === 'string' && request.body.includes('"RowKey":"bulk|')
           ? { request, status: 503, headers: createHttpHeaders({ 'x-ms-error-code': 'ServerBusy' }), bodyAsText: '' }
           : next(request),
     });

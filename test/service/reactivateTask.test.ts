@@ -81,6 +81,21 @@ describe('reactivateTask against Table Storage', () => {
     expect(history.map((h) => [h.reactivation_number, h.exit_code])).toEqual([[2, 9], [1, 3]]);
   });
 
+  it('orders history by reactivation number, not by the writer\'s clock: one that ran 120 s ahead does not put #1 after #2', async () => {
+    const { jobId } = await seed({}, {});
+    const ahead = new Date(Date.now() + 120_000);
+    await reactivateTask({ ...app, clock: () => ahead }, command(jobId, 'task-0'));
+    const again = await table.readTask(jobId, 'task-0');
+    await table.loadJob(aJob({ id: jobId }), [aFailedTask({ ...again?.task, state: 'completed', result: 'failure', exit_code: 9, reactivation_count: 1 })]);
+    await reactivateTask({ ...app, clock: () => new Date() }, command(jobId, 'task-0'));
+    const history = await table.listHistory(jobId, 'task-0');
+    expect(history.map((h) => h.reactivation_number)).toEqual([2, 1]);
+    // The rows themselves sort so, not only the listing: a query in key order reads #2 first.
+    const keys: string[] = [];
+    for await (const row of table.tableClient.listEntities({ queryOptions: { filter: `PartitionKey eq '${jobId.toLowerCase()}' and RowKey ge 'hist|' and RowKey lt 'hist}'` } })) keys.push(String(row.reactivation_number));
+    expect(keys).toEqual(['2', '1']);
+  });
+
   it('keeps the history of a task apart from a task whose id extends it', async () => {
     const { jobId } = await seed({}, { id: 'a' }, { id: 'a-b' }, { id: 'a_b' });
     for (const id of ['a', 'a-b', 'a_b']) await reactivateTask(app, command(jobId, id));

@@ -5,6 +5,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import type { BulkReactivationResult } from '../../src/domain/bulkResult';
 import { planReactivation, type ReactivationChange } from '../../src/domain/reactivation';
 import type { FixtureTable } from '../../src/storage/fixtureLoader';
+import { TableOutboxStore } from '../../src/storage/tableOutboxStore';
 import { benchBulkReactivation } from '../../bench/bulkReactivation';
 import { aFailedTask, aJob } from '../support/fixtures';
 import { appFor, freshTable, uniqueId, type TestApp } from '../support/storage';
@@ -29,27 +30,31 @@ async function plannedChanges(count: number): Promise<{ jobId: string; changes: 
 }
 
 describe('several reactivations in one transaction', () => {
-  it('takes 50 reactivations to a commit: two rows each, and refuses what would pass 100 rows', async () => {
-    expect(table.reactivationsPerCommit).toBe(50);
-    const { changes } = await plannedChanges(51);
+  it('takes 33 reactivations to a commit: a task row, a history row and its expiry index row each, and refuses what would pass 100 rows', async () => {
+    expect(table.reactivationsPerCommit).toBe(33);
+    const { changes } = await plannedChanges(34);
     await expect(table.commitReactivations(changes, 'key-0')).rejects.toThrow(RangeError);
   });
 
-  it('commits a group atomically: every task and every history row', async () => {
-    const { jobId, changes } = await plannedChanges(50);
+  it('commits a group atomically: every task and every history row, born unpublished and claimed by the request', async () => {
+    const { jobId, changes } = await plannedChanges(33);
     const commit = await table.commitReactivations(changes, 'key-1');
-    expect(commit.kind).toBe('committed');
+    if (commit.kind !== 'committed') throw new Error('not committed');
     const stored = await table.listTasks(jobId);
-    expect(commit).toEqual({ kind: 'committed', taskEtags: stored.map((t) => t.etag) });
-    const tasks = await table.listTasks(jobId);
-    expect(tasks.every((t) => t.task.state === 'active' && t.lastRequestId === 'key-1')).toBe(true);
-    for (const id of ['t000', 't049']) expect(await table.listHistory(jobId, id)).toHaveLength(1);
+    expect(commit.rows.map((row) => row.taskEtag)).toEqual(stored.map((t) => t.etag));
+    expect(stored.every((t) => t.task.state === 'active' && t.lastRequestId === 'key-1')).toBe(true);
+    for (const id of ['t000', 't032']) expect(await table.listHistory(jobId, id)).toHaveLength(1);
+    // Each outbox ref names its history row at the version the commit left.
+    const outbox = await new TableOutboxStore(table.tableClient).findOutbox(jobId, changes.map((change) => change.task.id), 'k');
+    const byRow = (a: { row: string }, b: { row: string }) => (a.row < b.row ? -1 : 1);
+    expect(outbox.every((row) => !row.published && row.claimedBy === 'key-1')).toBe(true);
+    expect(outbox.map((row) => row.ref).sort(byRow)).toEqual(commit.rows.map((row) => row.outbox).sort((a, b) => byRow(a!, b!)));
   });
 
   it('commits none of the group when one row moved', async () => {
-    const { jobId, changes } = await plannedChanges(50);
-    const moved = changes[37];
-    if (moved === undefined) throw new Error('no change 37');
+    const { jobId, changes } = await plannedChanges(33);
+    const moved = changes[27];
+    if (moved === undefined) throw new Error('no change 27');
     // Someone else writes task 37 between the plan and the commit.
     expect((await table.commitReactivations([moved], 'someone-else')).kind).toBe('committed');
     expect(await table.commitReactivations(changes, 'key-2')).toEqual({ kind: 'conflict' });
@@ -74,21 +79,28 @@ describe('the stored answer of a bulk reactivation', () => {
       continuation: 'eyJ2IjoxfQ',
     };
     const key = randomUUID();
-    await table.saveBulkAnswer(jobId, key, { fingerprint: 'fp-1', result });
-    await table.saveBulkAnswer(jobId, key, { fingerprint: 'fp-2', result: { ...result, reactivated: [] } });
-    expect(await table.readBulkAnswer(jobId, key)).toEqual({ fingerprint: 'fp-1', result });
+    const savedAt = new Date().toISOString();
+    await table.saveBulkAnswer(jobId, key, { fingerprint: 'fp-1', result, savedAt });
+    await table.saveBulkAnswer(jobId, key, { fingerprint: 'fp-2', result: { ...result, reactivated: [] }, savedAt });
+    expect(await table.readBulkAnswer(jobId, key)).toEqual({ fingerprint: 'fp-1', result, savedAt });
     expect(await table.readBulkAnswer(jobId, randomUUID())).toBeNull();
     expect((await table.listTasks(jobId)).map((t) => t.task.id)).toEqual(['only']);
   });
 });
 
 describe('what a bulk reactivation costs in storage requests', () => {
-  it('reactivates 1,000 failed tasks in tens of requests, not thousands', async () => {
+  it('reactivates 1,000 failed tasks in tens of table requests, and one queue request per event', async () => {
     const figures = await benchBulkReactivation({ table, deps: app }, 1_000);
     expect(figures.reactivated).toBe(1_000);
     expect(figures.conflicts).toBe(0);
-    // Read (job, listing, stored answer), 20 transactions of 50, and storing the answer.
-    expect(figures.storageRequests).toBeGreaterThanOrEqual(23);
-    expect(figures.storageRequests).toBeLessThanOrEqual(30);
+    const transactions = Math.ceil(1_000 / table.reactivationsPerCommit);
+    // Table: the read (job, listing, stored answer), the retention filing (a row and the day's
+    // schedule), each transaction and its outbox mark, the stored answer.
+    expect(figures.tableRequests).toBeGreaterThanOrEqual(3 + 2 * transactions + 1);
+    expect(figures.tableRequests).toBeLessThanOrEqual(3 + 3 + 2 * transactions + 1);
+    // Queue: each event, and per transaction its delayed check and the check's withdrawal; the day's expiry message.
+    const queue = figures.storageRequests - figures.tableRequests;
+    expect(queue).toBeGreaterThanOrEqual(1_000 + 2 * transactions);
+    expect(queue).toBeLessThanOrEqual(1_000 + 2 * transactions + 1);
   });
 });

@@ -1,6 +1,4 @@
-import type { TaskStore } from '../../src/service/taskStore';
-
-type Method = { [K in keyof TaskStore]: TaskStore[K] extends (...args: never[]) => unknown ? K : never }[keyof TaskStore];
+type Method<T> = { [K in keyof T]: T[K] extends (...args: never[]) => unknown ? K : never }[keyof T];
 
 export interface Seam {
   /** Runs before the call reaches storage: the use case has read and decided, and waits to commit. */
@@ -10,12 +8,12 @@ export interface Seam {
 }
 
 /**
- * The task store with a seam around one of its methods, where a race test does something on
- * purpose (commits a competing write, starts a termination) between a use case's read and its next
- * commit, instead of hoping that timers collide. `call` counts the calls of that method, from 0.
- * The store itself is untouched: this wraps the port the use cases are given.
+ * A port (the task store, the outbox's store) with a seam around one of its methods, where a race
+ * test does something on purpose (commits a competing write, starts a termination, dies) between a
+ * use case's read and its next write, instead of hoping that timers collide. `call` counts the calls
+ * of that method, from 0. The store itself is untouched: this wraps the port the use cases are given.
  */
-export function withSeam<T extends TaskStore>(store: T, method: Method, seam: Seam): T {
+export function withSeam<T extends object>(store: T, method: Method<T>, seam: Seam): T {
   let calls = 0;
   return new Proxy(store, {
     get(target, property, receiver) {

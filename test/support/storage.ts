@@ -10,6 +10,10 @@ import { FixtureTable } from '../../src/storage/fixtureLoader';
 import { createQueueClient, decodeMessage, MessageQueue } from '../../src/storage/messageQueue';
 import { createTableClient } from '../../src/storage/tableClient';
 import type { TableTaskStore } from '../../src/storage/tableTaskStore';
+import { TableOutboxStore } from '../../src/storage/tableOutboxStore';
+import { TableRetentionStore } from '../../src/storage/tableRetentionStore';
+import type { OutboxTiming } from '../../src/outbox/outbox';
+import type { OutboxStore } from '../../src/outbox/outboxStore';
 
 export function azuriteConnectionString(): string {
   return inject('azuriteConnectionString');
@@ -87,15 +91,24 @@ export interface TestApp extends AppDependencies {
   poison: MessageQueue;
   sweeps: MessageQueue;
   outboxChecks: MessageQueue;
-  retention: MessageQueue;
+  retentionQueue: MessageQueue;
 }
 
 /**
  * The app's dependencies around a table of the test's (any client of it: a faulty one, one with a
  * seam) and fresh queues on the test Azurite, as the composition root builds them in a deployment.
  */
-export async function appFor(store: TableTaskStore, options: { events?: MessageQueue; clock?: Clock } = {}): Promise<TestApp> {
-  const [events, requests, poison, sweeps, outboxChecks, retention] = await Promise.all([
+export interface AppOptions {
+  events?: MessageQueue;
+  clock?: Clock;
+  timing?: OutboxTiming;
+  retentionDays?: number;
+  /** The outbox's storage, when a test wraps it (a seam, a fault). */
+  outboxStore?: (store: TableOutboxStore) => OutboxStore;
+}
+
+export async function appFor(store: TableTaskStore, options: AppOptions = {}): Promise<TestApp> {
+  const [events, requests, poison, sweeps, outboxChecks, retentionQueue] = await Promise.all([
     options.events ?? freshQueue('events'),
     freshQueue('requests'),
     freshQueue('poison'),
@@ -103,7 +116,23 @@ export async function appFor(store: TableTaskStore, options: { events?: MessageQ
     freshQueue('checks'),
     freshQueue('retention'),
   ]);
-  const config = loadConfig({ [SETTING.connectionString]: azuriteConnectionString() });
-  const deps = assemble({ config, clock: options.clock ?? systemClock, store, events, reactivationRequests: requests, reactivationPoison: poison, sweeps, outboxChecks, retention });
-  return { ...deps, events, requests, poison, sweeps, outboxChecks, retention };
+  const config = loadConfig({ [SETTING.connectionString]: azuriteConnectionString(), [SETTING.historyRetentionDays]: String(options.retentionDays ?? 30) });
+  const client = store.tableClient;
+  const deps = assemble(
+    {
+      config,
+      clock: options.clock ?? systemClock,
+      store,
+      outboxStore: (options.outboxStore ?? ((plain) => plain))(new TableOutboxStore(client)),
+      retentionStore: new TableRetentionStore(client),
+      events,
+      reactivationRequests: requests,
+      reactivationPoison: poison,
+      sweeps,
+      outboxChecks,
+      retentionQueue,
+    },
+    options.timing,
+  );
+  return { ...deps, events, requests, poison, sweeps, outboxChecks, retentionQueue };
 }
