@@ -1,6 +1,6 @@
 import { z } from 'zod';
 
-import type { FieldIssue } from '../envelope';
+import type { FieldIssue } from '../../service/outcomes';
 import { ERROR_CODES, type ErrorCode } from '../errorCodes';
 import { batchTime, normalizedBase } from './wire';
 

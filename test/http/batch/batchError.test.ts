@@ -5,7 +5,7 @@ import { z } from 'zod';
 import { parseApiVersion } from '../../../src/http/batch/apiVersion';
 import { BATCH_ERRORS, batchErrorSchema, batchIssueAnswer, batchIssueOfCode, batchIssueOfFields, type BatchErrorContext, type RequestParts } from '../../../src/http/batch/batchError';
 import { parseOcpDate } from '../../../src/http/batch/ocpDate';
-import type { FieldIssue } from '../../../src/http/envelope';
+import type { FieldIssue } from '../../../src/service/outcomes';
 import { ERROR_CODES, type ErrorCode } from '../../../src/http/errorCodes';
 import { all, fromZod, MAX_BODY_BYTES, parseClientRequestId, parseCondition, parseJsonBody, parseTimeout } from '../../../src/http/requestParts';
 import { batchClient, jsonReply, withServer } from './batchSdk';
