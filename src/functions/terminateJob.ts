@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { withAppDependencies } from '../compose';
 import { httpFunction } from '../http/httpFunction';
 import { jobPathSchema, type HttpRoute } from '../http/httpRoute';
-import { all, clientRequestHeadersSchema, fromZod, parseClientRequestId, parseJsonBody, parseTimeout, timeoutQuerySchema } from '../http/requestParts';
+import { all, clientRequestHeadersSchema, conditionalHeadersSchema, fromZod, parseClientRequestId, parseCondition, parseJsonBody, parseTimeout, timeoutQuerySchema } from '../http/requestParts';
 import { jobResourceSchema, VERSION_HEADERS } from '../http/resources';
 import { Deadline } from '../service/deadline';
 import { terminateJob, type TerminateJobDeps } from '../service/terminateJob';
@@ -22,20 +22,26 @@ export const terminateJobRoute: HttpRoute = {
     summary: 'Terminate a job: end every task not yet completed, then complete the job',
     params: jobPathSchema,
     query: timeoutQuerySchema,
-    headers: clientRequestHeadersSchema,
+    headers: clientRequestHeadersSchema.extend(conditionalHeadersSchema.shape),
     body: terminateBodySchema,
     data: jobResourceSchema,
-    errors: ['VALIDATION_ERROR', 'JOB_NOT_FOUND', 'JOB_COMPLETED', 'JOB_BEING_DELETED', 'OPERATION_TIMED_OUT', 'SERVER_BUSY', 'INTERNAL_ERROR'],
+    errors: ['VALIDATION_ERROR', 'JOB_NOT_FOUND', 'CONDITION_NOT_MET', 'JOB_COMPLETED', 'JOB_BEING_DELETED', 'OPERATION_TIMED_OUT', 'SERVER_BUSY', 'INTERNAL_ERROR'],
     responseHeaders: VERSION_HEADERS,
   },
 };
 
 export function terminateJobHandler(deps: TerminateJobDeps): HttpHandler {
   return httpFunction(terminateJobRoute.name, async ({ request, stats }) => {
-    const parsed = all(fromZod(jobPathSchema, request.params), parseTimeout(request.query), parseClientRequestId(request.headers), await parseJsonBody(request, terminateBodySchema));
+    const parsed = all(
+      fromZod(jobPathSchema, request.params),
+      parseTimeout(request.query),
+      parseClientRequestId(request.headers),
+      parseCondition(request.headers),
+      await parseJsonBody(request, terminateBodySchema),
+    );
     if (!parsed.ok) return { kind: 'invalid', issues: parsed.issues };
-    const [path, timeout, , body] = parsed.value;
-    return terminateJob(deps, { jobId: path.jobId, reason: body.terminate_reason ?? null, deadline: Deadline.ofSeconds(timeout) }, stats);
+    const [path, timeout, , condition, body] = parsed.value;
+    return terminateJob(deps, { jobId: path.jobId, reason: body.terminate_reason ?? null, condition, deadline: Deadline.ofSeconds(timeout) }, stats);
   });
 }
 

@@ -1,11 +1,10 @@
 import { randomUUID } from 'node:crypto';
 
-import type { HttpHandler, HttpRequest, InvocationContext } from '@azure/functions';
+import type { HttpHandler, HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
 
 import type { RetryStats } from '../service/retryLoop';
 import { countStorageRequests } from '../storage/requestMeter';
-import { httpAnswer, type HttpOutcome } from './answer';
-import { failure, outcomeOf } from './envelope';
+import { httpAnswer, outcomeCode, type HttpOutcome } from './answer';
 import { parseClientRequestId } from './requestParts';
 
 /** What a function's handler receives besides the request: the ids and counters of this invocation. */
@@ -30,20 +29,21 @@ export function httpFunction(name: string, handle: (call: HttpCall) => Promise<H
     const requestId = randomUUID();
     const stats: RetryStats = { conflicts: 0, faults: 0 };
     const { count, result } = countStorageRequests(() => handle({ request, context, requestId, stats }));
-    let outcome: HttpOutcome | null = null;
-    let response;
+    let outcome: HttpOutcome;
+    let response: HttpResponseInit;
     try {
       outcome = await result;
       response = httpAnswer(outcome);
     } catch (error) {
       context.error(JSON.stringify({ requestId, route: name, error: error instanceof Error ? `${error.name}: ${error.message}` : String(error) }));
-      response = failure('INTERNAL_ERROR', `An unexpected error occurred; quote request-id ${requestId} when reporting it.`);
+      outcome = { kind: 'unexpected', message: `An unexpected error occurred; quote request-id ${requestId} when reporting it.` };
+      response = httpAnswer(outcome);
     }
     const headers = new Headers(response.headers);
     headers.set('request-id', requestId);
     const clientRequestId = parseClientRequestId(request.headers);
     if (clientRequestId.ok && clientRequestId.value.echo && clientRequestId.value.given !== null) headers.set('client-request-id', clientRequestId.value.given);
-    const event = outcome?.kind === 'reactivated' ? outcome.event : null;
+    const event = outcome.kind === 'reactivated' ? outcome.event : null;
     const line = JSON.stringify({
       event: 'request',
       requestId,
@@ -51,7 +51,7 @@ export function httpFunction(name: string, handle: (call: HttpCall) => Promise<H
       jobId: request.params.jobId ?? null,
       taskId: request.params.taskId ?? null,
       status: response.status ?? 200,
-      outcome: outcomeOf(response),
+      outcome: outcomeCode(outcome),
       ...(event !== null ? { taskEvent: event } : {}),
       storageRequests: count.requests,
       conflicts: stats.conflicts,

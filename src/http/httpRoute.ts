@@ -30,6 +30,8 @@ export interface RouteDescription {
   errors: readonly ErrorCode[];
   /** Headers of the success answer, name → meaning. */
   responseHeaders?: Readonly<Record<string, string>>;
+  /** A read that answers 304, without a body, when the caller's copy is current. */
+  notModified?: boolean;
 }
 
 export const jobPathSchema = z.object({ jobId: idSchema });

@@ -63,6 +63,9 @@ function operation(definition: HttpRoute, described: RouteDescription): Json {
         headers: { 'request-id': { $ref: '#/components/headers/request-id' }, ...headers },
         content: { 'application/json': { schema: schemaOf(successEnvelopeSchema(described.data), 'output') } },
       },
+      ...(described.notModified === true
+        ? { '304': { description: 'Not modified: If-None-Match matched, or nothing changed since If-Modified-Since. No body.', headers: { 'request-id': { $ref: '#/components/headers/request-id' }, ...headers } } }
+        : {}),
       ...errorResponses(described.errors),
     },
   };
