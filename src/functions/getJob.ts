@@ -3,6 +3,7 @@ import { app, type HttpHandler } from '@azure/functions';
 import { withAppDependencies } from '../compose';
 import { httpFunction } from '../http/httpFunction';
 import { jobPathSchema, type HttpRoute } from '../http/httpRoute';
+import { BATCH_SUCCESS } from '../http/batchAnswer';
 import { all, clientRequestHeadersSchema, conditionalHeadersSchema, fromZod, parseClientRequestId, parseCondition, parseTimeout, timeoutQuerySchema } from '../http/requestParts';
 import { jobResourceSchema, VERSION_HEADERS } from '../http/resources';
 import { Deadline } from '../service/deadline';
@@ -22,6 +23,7 @@ export const getJobRoute: HttpRoute = {
     errors: ['VALIDATION_ERROR', 'JOB_NOT_FOUND', 'CONDITION_NOT_MET', 'OPERATION_TIMED_OUT', 'SERVER_BUSY', 'INTERNAL_ERROR'],
     responseHeaders: VERSION_HEADERS,
     notModified: true,
+    batch: { success: BATCH_SUCCESS.job },
   },
 };
 

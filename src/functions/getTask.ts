@@ -3,6 +3,7 @@ import { app, type HttpHandler } from '@azure/functions';
 import { withAppDependencies } from '../compose';
 import { httpFunction } from '../http/httpFunction';
 import { taskPathSchema, type HttpRoute } from '../http/httpRoute';
+import { BATCH_SUCCESS } from '../http/batchAnswer';
 import { all, clientRequestHeadersSchema, conditionalHeadersSchema, fromZod, parseClientRequestId, parseCondition, parseTimeout, timeoutQuerySchema } from '../http/requestParts';
 import { taskResourceSchema, VERSION_HEADERS } from '../http/resources';
 import { Deadline } from '../service/deadline';
@@ -22,6 +23,7 @@ export const getTaskRoute: HttpRoute = {
     errors: ['VALIDATION_ERROR', 'JOB_NOT_FOUND', 'TASK_NOT_FOUND', 'CONDITION_NOT_MET', 'OPERATION_TIMED_OUT', 'SERVER_BUSY', 'INTERNAL_ERROR'],
     responseHeaders: VERSION_HEADERS,
     notModified: true,
+    batch: { success: BATCH_SUCCESS.task },
   },
 };
 

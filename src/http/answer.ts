@@ -21,7 +21,11 @@ export interface Unexpected {
   message: string;
 }
 
-/** Everything an HTTP function can end with: a use case's outcome, a request that did not parse, a document, or an error nobody expected. */
+/**
+ * Everything an HTTP function can end with: a use case's outcome, a request that did not parse, a
+ * document, or an error nobody expected. Each dialect has one exhaustive mapping from it: `httpAnswer`
+ * below for the envelope, `batchAnswer` for Azure Batch's wire format.
+ */
 export type HttpOutcome = Reactivated | Terminated | BulkReactivated | TaskFound | JobFound | NotModified | HistoryFound | InvalidRequest | Rejection | Fault | Document | Unexpected;
 
 /** The one mapping from outcomes to HTTP answers in the seed's envelope. */
@@ -54,7 +58,7 @@ export function httpAnswer(outcome: HttpOutcome): HttpResponseInit {
   }
 }
 
-/** The app's own code for an outcome, for the invocation's log line. */
+/** The app's own code for an outcome, whatever the dialect answered, for the invocation's log line. */
 export function outcomeCode(outcome: HttpOutcome): string {
   switch (outcome.kind) {
     case 'invalid':
