@@ -1,5 +1,7 @@
 import { z } from 'zod';
 
+import { reject, type Rejection } from './rejections';
+
 /**
  * An entity tag as a caller sends it back (`If-Match`, `If-None-Match`, a queued request's
  * `if_match`): an opaque token of visible ASCII, or `*`. Compared exactly as the `ETag` header gave it.
@@ -49,4 +51,23 @@ export function conditionHolds(condition: Condition, current: Versioned): boolea
     case 'ifUnmodifiedSince':
       return wholeSeconds(current.lastModified) <= condition.date.getTime();
   }
+}
+
+/** The refusal of a request whose condition the resource does not meet, on a write or a read. */
+export function conditionNotMet(resource: 'job' | 'task'): Rejection {
+  return reject('CONDITION_NOT_MET', `The condition given in the request headers is not met by the ${resource}.`);
+}
+
+/** A read goes on, answers "not modified" (the caller's copy is current), or is refused. */
+export type ReadDecision = { kind: 'proceed' } | { kind: 'notModified' } | Rejection;
+
+/**
+ * A condition on a read, as HTTP (RFC 9110 §13.1) and Batch ("Specifying Conditional Headers") have
+ * it: an unmet If-None-Match or If-Modified-Since means the caller's copy is still current, which is
+ * not an error (304); an unmet If-Match or If-Unmodified-Since is a failed precondition (412).
+ * A write refuses every unmet condition alike.
+ */
+export function decideRead(condition: Condition, current: Versioned, resource: 'job' | 'task'): ReadDecision {
+  if (conditionHolds(condition, current)) return { kind: 'proceed' };
+  return condition.kind === 'ifNoneMatch' || condition.kind === 'ifModifiedSince' ? { kind: 'notModified' } : conditionNotMet(resource);
 }

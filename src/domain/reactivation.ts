@@ -1,4 +1,4 @@
-import { conditionHolds, type Condition } from './conditions';
+import { conditionHolds, conditionNotMet, type Condition } from './conditions';
 import type { HistoryRecord, Trigger } from './history';
 import type { JobSnapshot } from './job';
 import { reject, type Rejection } from './rejections';
@@ -62,7 +62,7 @@ export function planReactivation(
   const { task } = snapshot;
   if (snapshot.lastRequestId === request.idempotencyKey) return { kind: 'replay', current: snapshot };
   if (!conditionHolds(request.condition, { etag: snapshot.etag, lastModified: task.last_modified })) {
-    return reject('CONDITION_NOT_MET', 'The condition given in the request headers is not met by the task.');
+    return conditionNotMet('task');
   }
   const jobRefusal = jobStateRefusal(furthestJobState(job.job.state, snapshot.jobStamp));
   if (jobRefusal !== null) return jobRefusal;

@@ -1,3 +1,4 @@
+import { conditionHolds, conditionNotMet, type Condition } from './conditions';
 import type { Job, JobSnapshot } from './job';
 import { reject, type Rejection } from './rejections';
 import type { JobState } from './states';
@@ -9,8 +10,14 @@ export const DEFAULT_TERMINATION_REASON = 'UserTerminate';
 /** Start a termination (the job row becomes `terminating`), or finish one that was interrupted. */
 export type TerminationPlan = { kind: 'start'; job: Job; from: JobSnapshot } | { kind: 'resume'; current: JobSnapshot } | Rejection;
 
-export function planTermination(job: JobSnapshot | null, reason: string, now: Date): TerminationPlan {
+/**
+ * Checks in the order the reactivation has them: job found, the caller's condition on the job's
+ * ETag and last change, then the job's state. A condition is checked on every read of a retried
+ * attempt, so a job changed meanwhile (by another termination) fails it as any change would.
+ */
+export function planTermination(job: JobSnapshot | null, reason: string, now: Date, condition: Condition): TerminationPlan {
   if (job === null) return reject('JOB_NOT_FOUND', 'The job does not exist.');
+  if (!conditionHolds(condition, { etag: job.etag, lastModified: job.job.last_modified })) return conditionNotMet('job');
   switch (job.job.state) {
     case 'completed':
       return reject('JOB_COMPLETED', 'The job is already completed.');

@@ -3,7 +3,8 @@ import { app, type HttpHandler } from '@azure/functions';
 import { withAppDependencies } from '../compose';
 import { httpFunction } from '../http/httpFunction';
 import { jobPathSchema, type HttpRoute } from '../http/httpRoute';
-import { all, clientRequestHeadersSchema, fromZod, parseClientRequestId, parseTimeout, timeoutQuerySchema } from '../http/requestParts';
+import { BATCH_SUCCESS } from '../http/batchAnswer';
+import { all, clientRequestHeadersSchema, conditionalHeadersSchema, fromZod, parseClientRequestId, parseCondition, parseTimeout, timeoutQuerySchema } from '../http/requestParts';
 import { jobResourceSchema, VERSION_HEADERS } from '../http/resources';
 import { Deadline } from '../service/deadline';
 import { getJob, type QueryDeps } from '../service/queries';
@@ -17,19 +18,21 @@ export const getJobRoute: HttpRoute = {
     summary: 'Get a job',
     params: jobPathSchema,
     query: timeoutQuerySchema,
-    headers: clientRequestHeadersSchema,
+    headers: clientRequestHeadersSchema.extend(conditionalHeadersSchema.shape),
     data: jobResourceSchema,
-    errors: ['VALIDATION_ERROR', 'JOB_NOT_FOUND', 'OPERATION_TIMED_OUT', 'SERVER_BUSY', 'INTERNAL_ERROR'],
+    errors: ['VALIDATION_ERROR', 'JOB_NOT_FOUND', 'CONDITION_NOT_MET', 'OPERATION_TIMED_OUT', 'SERVER_BUSY', 'INTERNAL_ERROR'],
     responseHeaders: VERSION_HEADERS,
+    notModified: true,
+    batch: { success: BATCH_SUCCESS.job },
   },
 };
 
 export function getJobHandler(deps: QueryDeps): HttpHandler {
   return httpFunction(getJobRoute.name, async ({ request, stats }) => {
-    const parsed = all(fromZod(jobPathSchema, request.params), parseTimeout(request.query), parseClientRequestId(request.headers));
+    const parsed = all(fromZod(jobPathSchema, request.params), parseTimeout(request.query), parseClientRequestId(request.headers), parseCondition(request.headers));
     if (!parsed.ok) return { kind: 'invalid', issues: parsed.issues };
-    const [path, timeout] = parsed.value;
-    return getJob(deps, path.jobId, Deadline.ofSeconds(timeout), stats);
+    const [path, timeout, , condition] = parsed.value;
+    return getJob(deps, { jobId: path.jobId, condition, deadline: Deadline.ofSeconds(timeout) }, stats);
   });
 }
 

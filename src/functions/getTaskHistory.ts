@@ -1,6 +1,7 @@
 import { app, type HttpHandler } from '@azure/functions';
 
 import { withAppDependencies } from '../compose';
+import { BATCH_SUCCESS } from '../http/batchAnswer';
 import { httpFunction } from '../http/httpFunction';
 import { taskPathSchema, type HttpRoute } from '../http/httpRoute';
 import { all, clientRequestHeadersSchema, fromZod, parseClientRequestId, parseTimeout, timeoutQuerySchema } from '../http/requestParts';
@@ -20,6 +21,7 @@ export const getTaskHistoryRoute: HttpRoute = {
     headers: clientRequestHeadersSchema,
     data: historyResourceSchema,
     errors: ['VALIDATION_ERROR', 'JOB_NOT_FOUND', 'TASK_NOT_FOUND', 'OPERATION_TIMED_OUT', 'SERVER_BUSY', 'INTERNAL_ERROR'],
+    batch: { success: BATCH_SUCCESS.history },
   },
 };
 

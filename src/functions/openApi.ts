@@ -16,7 +16,7 @@ export const API_VERSION = '1.0.0';
 
 /**
  * `GET /openapi.json`: anonymous, so that a client can discover the API before it has a key, and
- * served as is, not in the envelope (tools read it as the document).
+ * served as is, not in the envelope (tools read it as the document), whatever api-version says.
  */
 export const openApiRoute: HttpRoute = {
   name: 'openApi',
@@ -38,7 +38,7 @@ export function openApiHandler(): HttpHandler {
   return httpFunction(openApiRoute.name, () => {
     document ??= openApiDocument(HTTP_ROUTES, API_VERSION);
     return Promise.resolve({ kind: 'document', body: document });
-  });
+  }, { speaksBatch: false });
 }
 
 app.http(openApiRoute.name, { route: openApiRoute.route, methods: openApiRoute.methods, authLevel: openApiRoute.authLevel, handler: openApiHandler() });

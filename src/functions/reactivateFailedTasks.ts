@@ -3,6 +3,7 @@ import { app, type HttpHandler } from '@azure/functions';
 import { withAppDependencies } from '../compose';
 import { reactivateFailedTasksBodySchema } from '../domain/bulkRequest';
 import { bulkReactivationResultSchema } from '../domain/bulkResult';
+import { BATCH_SUCCESS } from '../http/batchAnswer';
 import { httpFunction } from '../http/httpFunction';
 import { jobPathSchema, type HttpRoute } from '../http/httpRoute';
 import {
@@ -38,15 +39,16 @@ export const reactivateFailedTasksRoute: HttpRoute = {
     body: reactivateFailedTasksBodySchema,
     data: bulkReactivationResultSchema,
     errors: ['VALIDATION_ERROR', 'JOB_NOT_FOUND', 'JOB_COMPLETED', 'JOB_BEING_TERMINATED', 'JOB_BEING_DELETED', 'OPERATION_TIMED_OUT', 'SERVER_BUSY', 'INTERNAL_ERROR'],
+    batch: { success: BATCH_SUCCESS.bulkReactivated },
   },
 };
 
 export function reactivateFailedTasksHandler(deps: ReactivateFailedTasksDeps): HttpHandler {
-  return httpFunction(reactivateFailedTasksRoute.name, async ({ request, requestId, stats }) => {
+  return httpFunction(reactivateFailedTasksRoute.name, async ({ request, requestId, stats, dialect }) => {
     const parsed = all(
       fromZod(jobPathSchema, request.params),
       parseTimeout(request.query),
-      parseClientRequestId(request.headers),
+      parseClientRequestId(request.headers, dialect),
       // Conditional headers name one task's version, and mean nothing for many.
       parseHeaders(noConditionalHeadersSchema, request.headers),
       await parseJsonBody(request, reactivateFailedTasksBodySchema, BULK_BODY_BYTES),

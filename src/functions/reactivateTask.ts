@@ -2,6 +2,7 @@ import { app, type HttpHandler } from '@azure/functions';
 import { z } from 'zod';
 
 import { withAppDependencies } from '../compose';
+import { BATCH_SUCCESS } from '../http/batchAnswer';
 import { httpFunction } from '../http/httpFunction';
 import { taskPathSchema, type HttpRoute } from '../http/httpRoute';
 import { all, clientRequestHeadersSchema, conditionalHeadersSchema, fromZod, parseClientRequestId, parseCondition, parseJsonBody, parseTimeout, timeoutQuerySchema } from '../http/requestParts';
@@ -26,15 +27,16 @@ export const reactivateTaskRoute: HttpRoute = {
     data: taskResourceSchema,
     errors: ['VALIDATION_ERROR', 'JOB_NOT_FOUND', 'TASK_NOT_FOUND', 'CONDITION_NOT_MET', 'JOB_COMPLETED', 'JOB_BEING_TERMINATED', 'JOB_BEING_DELETED', 'TASK_NOT_COMPLETED', 'TASK_SUCCEEDED', 'OPERATION_TIMED_OUT', 'SERVER_BUSY', 'INTERNAL_ERROR'],
     responseHeaders: VERSION_HEADERS,
+    batch: { success: BATCH_SUCCESS.reactivated },
   },
 };
 
 export function reactivateTaskHandler(deps: ReactivateTaskDeps): HttpHandler {
-  return httpFunction(reactivateTaskRoute.name, async ({ request, requestId, stats }) => {
+  return httpFunction(reactivateTaskRoute.name, async ({ request, requestId, stats, dialect }) => {
     const parsed = all(
       fromZod(taskPathSchema, request.params),
       parseTimeout(request.query),
-      parseClientRequestId(request.headers),
+      parseClientRequestId(request.headers, dialect),
       parseCondition(request.headers),
       await parseJsonBody(request, reactivateBodySchema),
     );

@@ -1,17 +1,32 @@
-import { app, type HttpHandler } from '@azure/functions';
+import { app, type HttpHandler, type HttpRequest } from '@azure/functions';
 import { z } from 'zod';
 
 import { withAppDependencies } from '../compose';
+import { BATCH_SUCCESS } from '../http/batchAnswer';
+import type { Dialect } from '../http/dialect';
 import { httpFunction } from '../http/httpFunction';
 import { jobPathSchema, type HttpRoute } from '../http/httpRoute';
-import { all, clientRequestHeadersSchema, fromZod, parseClientRequestId, parseJsonBody, parseTimeout, timeoutQuerySchema } from '../http/requestParts';
+import {
+  all,
+  clientRequestHeadersSchema,
+  conditionalHeadersSchema,
+  fromZod,
+  parseClientRequestId,
+  parseCondition,
+  parseJsonBody,
+  parseTimeout,
+  timeoutQuerySchema,
+  type Parsed,
+} from '../http/requestParts';
 import { jobResourceSchema, VERSION_HEADERS } from '../http/resources';
 import { Deadline } from '../service/deadline';
 import { terminateJob, type TerminateJobDeps } from '../service/terminateJob';
 
-export const terminateBodySchema = z.strictObject({
-  terminate_reason: z.string().trim().min(1, 'must not be empty').max(1024, 'must be at most 1024 characters').optional(),
-});
+const terminateReasonSchema = z.string().trim().min(1, 'must not be empty').max(1024, 'must be at most 1024 characters');
+
+/** One reason, one rule, spelled in each dialect's own way; each dialect refuses the other's spelling as unknown. */
+export const terminateBodySchema = z.strictObject({ terminate_reason: terminateReasonSchema.optional() });
+export const batchTerminateBodySchema = z.strictObject({ terminateReason: terminateReasonSchema.optional() });
 
 export const terminateJobRoute: HttpRoute = {
   name: 'terminateJob',
@@ -22,21 +37,38 @@ export const terminateJobRoute: HttpRoute = {
     summary: 'Terminate a job: end every task not yet completed, then complete the job',
     params: jobPathSchema,
     query: timeoutQuerySchema,
-    headers: clientRequestHeadersSchema,
+    headers: clientRequestHeadersSchema.extend(conditionalHeadersSchema.shape),
     body: terminateBodySchema,
     data: jobResourceSchema,
-    errors: ['VALIDATION_ERROR', 'JOB_NOT_FOUND', 'JOB_COMPLETED', 'JOB_BEING_DELETED', 'OPERATION_TIMED_OUT', 'SERVER_BUSY', 'INTERNAL_ERROR'],
+    errors: ['VALIDATION_ERROR', 'JOB_NOT_FOUND', 'CONDITION_NOT_MET', 'JOB_COMPLETED', 'JOB_BEING_DELETED', 'OPERATION_TIMED_OUT', 'SERVER_BUSY', 'INTERNAL_ERROR'],
     responseHeaders: VERSION_HEADERS,
+    batch: { success: BATCH_SUCCESS.terminated, body: batchTerminateBodySchema },
   },
 };
 
 export function terminateJobHandler(deps: TerminateJobDeps): HttpHandler {
-  return httpFunction(terminateJobRoute.name, async ({ request, stats }) => {
-    const parsed = all(fromZod(jobPathSchema, request.params), parseTimeout(request.query), parseClientRequestId(request.headers), await parseJsonBody(request, terminateBodySchema));
+  return httpFunction(terminateJobRoute.name, async ({ request, stats, dialect }) => {
+    const parsed = all(
+      fromZod(jobPathSchema, request.params),
+      parseTimeout(request.query),
+      parseClientRequestId(request.headers),
+      parseCondition(request.headers),
+      await parseReason(request, dialect),
+    );
     if (!parsed.ok) return { kind: 'invalid', issues: parsed.issues };
-    const [path, timeout, , body] = parsed.value;
-    return terminateJob(deps, { jobId: path.jobId, reason: body.terminate_reason ?? null, deadline: Deadline.ofSeconds(timeout) }, stats);
+    const [path, timeout, , condition, reason] = parsed.value;
+    return terminateJob(deps, { jobId: path.jobId, reason, condition, deadline: Deadline.ofSeconds(timeout) }, stats);
   });
+}
+
+/** The optional reason, from the body as the request's dialect spells it. */
+async function parseReason(request: HttpRequest, dialect: Dialect): Promise<Parsed<string | null>> {
+  if (dialect.kind === 'batch') {
+    const body = await parseJsonBody(request, batchTerminateBodySchema);
+    return body.ok ? { ok: true, value: body.value.terminateReason ?? null } : body;
+  }
+  const body = await parseJsonBody(request, terminateBodySchema);
+  return body.ok ? { ok: true, value: body.value.terminate_reason ?? null } : body;
 }
 
 app.http(terminateJobRoute.name, {

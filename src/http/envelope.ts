@@ -4,7 +4,6 @@ import type { FieldIssue } from '../service/outcomes';
 import type { ErrorCode } from './errorCodes';
 import { ERROR_CODES } from './errorCodes';
 
-
 export interface SuccessEnvelope<T> {
   success: true;
   data: T;
@@ -18,6 +17,11 @@ export interface ErrorEnvelope {
 /** Seconds a caller should wait after SERVER_BUSY. */
 const RETRY_AFTER_SECONDS = '1';
 
+/** The headers an error answer carries besides its body, in either dialect: `Retry-After` after SERVER_BUSY. */
+export function errorHeaders(code: ErrorCode): Record<string, string> {
+  return code === 'SERVER_BUSY' ? { 'Retry-After': RETRY_AFTER_SECONDS } : {};
+}
+
 export function ok(data: unknown, headers: Record<string, string> = {}): HttpResponseInit {
   const body: SuccessEnvelope<unknown> = { success: true, data };
   return { status: 200, jsonBody: body, headers };
@@ -25,17 +29,10 @@ export function ok(data: unknown, headers: Record<string, string> = {}): HttpRes
 
 export function failure(code: ErrorCode, message: string, details?: FieldIssue[]): HttpResponseInit {
   const body: ErrorEnvelope = { success: false, error: { code, message, ...(details !== undefined ? { details } : {}) } };
-  const headers: Record<string, string> = code === 'SERVER_BUSY' ? { 'Retry-After': RETRY_AFTER_SECONDS } : {};
-  return { status: ERROR_CODES[code].status, jsonBody: body, headers };
+  return { status: ERROR_CODES[code].status, jsonBody: body, headers: errorHeaders(code) };
 }
 
 export function invalid(details: FieldIssue[]): HttpResponseInit {
   const summary = details.map((issue) => `${issue.field} ${issue.message}`).join('; ');
   return failure('VALIDATION_ERROR', `Invalid request: ${summary}.`, details);
-}
-
-/** The code an answer carries, for the invocation's log line. */
-export function outcomeOf(response: HttpResponseInit): string {
-  const body = response.jsonBody as Partial<ErrorEnvelope> | undefined;
-  return body?.success === false && body.error !== undefined ? body.error.code : 'OK';
 }

@@ -2,6 +2,7 @@ import type { HttpMethod } from '@azure/functions';
 import { z } from 'zod';
 
 import { idSchema } from '../domain/ids';
+import type { BatchSuccess } from './batchAnswer';
 import type { ErrorCode } from './errorCodes';
 
 /**
@@ -30,6 +31,10 @@ export interface RouteDescription {
   errors: readonly ErrorCode[];
   /** Headers of the success answer, name → meaning. */
   responseHeaders?: Readonly<Record<string, string>>;
+  /** A read that answers 304, without a body, when the caller's copy is current. */
+  notModified?: boolean;
+  /** The route in Azure Batch's wire format (with api-version): its success answer, and its body when Batch spells it otherwise. */
+  batch?: { success: BatchSuccess; body?: z.ZodType };
 }
 
 export const jobPathSchema = z.object({ jobId: idSchema });

@@ -3,6 +3,7 @@ import { z } from 'zod';
 
 import { entityTagSchema, NO_CONDITION, type Condition } from '../domain/conditions';
 import type { FieldIssue } from '../service/outcomes';
+import type { Dialect } from './dialect';
 import { DEFAULT_TIMEOUT_SECONDS, MAX_TIMEOUT_SECONDS } from '../service/deadline';
 import { parseHttpDate } from './httpDate';
 
@@ -90,13 +91,10 @@ export function parseTimeout(query: URLSearchParams): Parsed<number> {
 /** GUIDs as callers write them (any case, surrounding spaces trimmed), without braces. */
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
+export const guidHeaderSchema = z.string().trim().regex(GUID, 'must be a UUID such as 9f0c1a52-7c1e-4a4b-9a53-2b8f0e3c6d11');
+
 export const clientRequestHeadersSchema = z.object({
-  'client-request-id': z
-    .string()
-    .trim()
-    .regex(GUID, 'must be a UUID such as 9f0c1a52-7c1e-4a4b-9a53-2b8f0e3c6d11')
-    .optional()
-    .describe('A UUID; also the idempotency key of a reactivation.'),
+  'client-request-id': guidHeaderSchema.optional().describe('A UUID; also the idempotency key of a reactivation.'),
   'return-client-request-id': z
     .string()
     .trim()
@@ -108,19 +106,25 @@ export const clientRequestHeadersSchema = z.object({
 export interface ClientRequestId {
   /** As the caller spelled it, to echo back; null when absent. */
   given: string | null;
-  /** Lower-cased: GUIDs are case-insensitive, and this is the idempotency key. */
+  /** Lower-cased: GUIDs are case-insensitive, and this is the idempotency key (see parseClientRequestId). */
   key: string | null;
   echo: boolean;
 }
 
-export function parseClientRequestId(headers: Headers): Parsed<ClientRequestId> {
+/**
+ * In Batch's dialect a request without client-request-id is keyed by the id @azure/batch generates
+ * for every call (`x-ms-client-request-id`, the same on the SDK's own retries), which the dialect
+ * has already read; the envelope knows client-request-id alone.
+ */
+export function parseClientRequestId(headers: Headers, dialect?: Dialect): Parsed<ClientRequestId> {
   const parsed = parseHeaders(clientRequestHeadersSchema, headers);
   if (!parsed.ok) return parsed;
   const given = parsed.value['client-request-id'] ?? null;
-  return valid({ given, key: given?.toLowerCase() ?? null, echo: parsed.value['return-client-request-id']?.toLowerCase() === 'true' });
+  const generated = dialect?.kind === 'batch' ? dialect.sdkClientRequestId : null;
+  return valid({ given, key: given?.toLowerCase() ?? generated, echo: parsed.value['return-client-request-id']?.toLowerCase() === 'true' });
 }
 
-const httpDateHeader = z
+export const httpDateHeaderSchema = z
   .string()
   .describe('An HTTP date, e.g. Sun, 06 Nov 1994 08:49:37 GMT.')
   .transform((value, ctx) => {
@@ -140,8 +144,8 @@ export const conditionalHeadersSchema = z
   .object({
     'If-Match': etagHeader.optional(),
     'If-None-Match': etagHeader.optional(),
-    'If-Modified-Since': httpDateHeader.optional(),
-    'If-Unmodified-Since': httpDateHeader.optional(),
+    'If-Modified-Since': httpDateHeaderSchema.optional(),
+    'If-Unmodified-Since': httpDateHeaderSchema.optional(),
   })
   .superRefine((headers, ctx) => {
     const present = [headers['If-Match'], headers['If-None-Match'], headers['If-Modified-Since'], headers['If-Unmodified-Since']].filter((value) => value !== undefined).length;

@@ -1,3 +1,4 @@
+import { NO_CONDITION, type Condition } from '../domain/conditions';
 import type { Job, JobSnapshot } from '../domain/job';
 import { reject, type Rejection } from '../domain/rejections';
 import { completedJob, DEFAULT_TERMINATION_REASON, planTermination } from '../domain/termination';
@@ -11,6 +12,8 @@ import type { TaskStore } from './taskStore';
 export interface TerminateJobCommand {
   jobId: string;
   reason: string | null;
+  /** The caller's conditional headers, checked against the job row; none when absent. */
+  condition?: Condition;
   deadline: Deadline;
 }
 
@@ -46,7 +49,7 @@ export async function terminateJob(deps: TerminateJobDeps, command: TerminateJob
     const job = await store.readJob(command.jobId, deadline.signal);
     if (sawUnfinished && job?.job.state === 'completed') return settled(terminated(job));
     sawUnfinished ||= job !== null && job.job.state !== 'completed';
-    const plan = planTermination(job, reason, clock());
+    const plan = planTermination(job, reason, clock(), command.condition ?? NO_CONDITION);
     if (plan.kind === 'rejection') return settled(plan);
     if (plan.kind === 'resume') return settled(terminated(plan.current));
     const write = await store.writeJob(plan.job, plan.from.etag, deadline.signal);

@@ -1,4 +1,8 @@
 import { execFile, execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { promisify } from 'node:util';
 
 /** The app started exactly as a user starts it, `npm start`, in a process group of its own. */
@@ -9,6 +13,10 @@ export interface StartedApp {
 }
 
 export function startApp(env: NodeJS.ProcessEnv): Promise<StartedApp> {
+  return oneStartAtATime(() => spawnApp(env));
+}
+
+function spawnApp(env: NodeJS.ProcessEnv): Promise<StartedApp> {
   const child = spawn('npm', ['start'], { env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   return new Promise((resolve, reject) => {
@@ -95,5 +103,44 @@ export async function npmRun(script: string, args: string[], env: NodeJS.Process
   } catch (error) {
     const failed = error as { code?: number; stdout?: string; stderr?: string };
     return { code: failed.code ?? 1, output: (failed.stdout ?? '') + (failed.stderr ?? '') };
+  }
+}
+
+/**
+ * Runs `start` while no other test file of this checkout is starting an app. Every `npm start`
+ * rebuilds dist/ first, and test files run in parallel: one build rewriting dist/ while another app
+ * loads from it could hand that app half a file. The lock is a directory (mkdir is atomic) holding
+ * its owner's pid, so a lock left by a killed run is taken over rather than waited on.
+ */
+export async function oneStartAtATime<T>(start: () => Promise<T>, waitMs = 180_000): Promise<T> {
+  const lock = path.join(tmpdir(), `npm-start-${createHash('sha256').update(process.cwd()).digest('hex').slice(0, 16)}.lock`);
+  const owner = path.join(lock, 'pid');
+  const until = Date.now() + waitMs;
+  for (;;) {
+    try {
+      mkdirSync(lock);
+      writeFileSync(owner, String(process.pid));
+      break;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+      const pid = Number(readOwner(owner));
+      if (Number.isInteger(pid) && pid > 0 && !isRunning(pid)) rmSync(lock, { recursive: true, force: true });
+      else if (Date.now() > until) throw new Error(`another npm start of this checkout held ${lock} for ${waitMs / 1000} s`, { cause: error });
+      else await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+  }
+  try {
+    return await start();
+  } finally {
+    rmSync(lock, { recursive: true, force: true });
+  }
+}
+
+function readOwner(file: string): string {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch {
+    // Made by its owner a moment ago, its pid not yet written: it is running.
+    return String(process.pid);
   }
 }

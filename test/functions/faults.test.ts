@@ -89,6 +89,24 @@ describe.concurrent('storage faults through the HTTP handlers', () => {
     },
   );
 
+  it.each(storageRoutes)(
+    "%s in Batch's format: storage failing answers 503 ServerBusy with Retry-After, an unexpected answer 500 InternalError, both as BatchError without internals",
+    async (_, { route, handler }) => {
+      const jobId = await seed();
+      const before = { job: await table.readJob(jobId), tasks: await table.listTasks(jobId) };
+      const batch = { query: '?api-version=2024-07-01.20.0' };
+      const busy = await invoke(handler({ ...app, store: tableWith(tableName, answerStatus(503, { when: anyRequest })) }), callOf(route, jobId, batch));
+      expect([busy.status, busy.headers.get('retry-after'), busy.headers.get('content-type'), (busy.json as { code?: string }).code]).toEqual([503, '1', 'application/json;odata=minimalmetadata', 'ServerBusy']);
+      const odd = answerStatus(400, { when: anyRequest, headers: { 'x-ms-error-code': 'InvalidInput' } });
+      const broken = await invoke(handler({ ...app, store: tableWith(tableName, odd) }), callOf(route, jobId, batch));
+      const body = broken.json as { code?: string; values?: { key: string; value: string }[] };
+      expect([broken.status, body.code]).toEqual([500, 'InternalError']);
+      expect(body.values).toEqual([{ key: 'Reason', value: `An unexpected error occurred; quote request-id ${broken.headers.get('request-id') ?? ''} when reporting it.` }]);
+      expect(broken.text).not.toMatch(/Injected|RestError|stack|at .*\.ts/);
+      expect({ job: await table.readJob(jobId), tasks: await table.listTasks(jobId) }).toEqual(before);
+    },
+  );
+
   it('429 on every read: 503 SERVER_BUSY with Retry-After, and the retry with the same client-request-id reactivates once', async () => {
     const jobId = await seed();
     const id = randomUUID();

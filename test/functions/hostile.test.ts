@@ -4,6 +4,9 @@ import type { HttpHandler } from '@azure/functions';
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
 
+import { BATCH_API_VERSIONS } from '../../src/http/batch/apiVersion';
+import { BATCH_ERRORS, batchErrorSchema, FIELD_ISSUE_CODES } from '../../src/http/batch/batchError';
+import { BATCH_JSON_CONTENT_TYPE } from '../../src/http/batch/wire';
 import { ERROR_CODES, type ErrorCode } from '../../src/http/errorCodes';
 import type { HttpRoute } from '../../src/http/httpRoute';
 import { FixtureTable } from '../../src/storage/fixtureLoader';
@@ -15,8 +18,9 @@ import { appFor, azuriteConnectionString } from '../support/storage';
 
 /**
  * Hostile input over HTTP, through every route's handler with real HttpRequest/InvocationContext
- * objects. Every answer is a contract envelope, never a 500; after any 4xx the table is byte for byte
- * what it was, ETags and timestamps included.
+ * objects, in both wire formats. Every answer is a contract envelope (or, with api-version, Batch's
+ * BatchError), never a 5xx; after any 4xx the table is byte for byte what it was, ETags and
+ * timestamps included.
  */
 
 const ACTIVE_JOB = 'Hostile-Active';
@@ -103,10 +107,25 @@ const badTerminateBody = fc.oneof(
   fc.oneof(fc.constant(''), fc.constant('   '), fc.constant('x'.repeat(1025)), fc.integer(), fc.constant(null), fc.array(fc.string())).map((reason) => JSON.stringify({ terminate_reason: reason })),
 );
 
+/** Terminate bodies Batch's format refuses: the envelope's spelling, unknown fields, a bad terminateReason. */
+const badBatchTerminateBody = fc.oneof(
+  badBody,
+  fc.constant(JSON.stringify({ terminate_reason: 'x' })),
+  fc.dictionary(fc.string({ minLength: 1 }).filter((k) => k !== 'terminateReason'), fc.jsonValue(), { minKeys: 1 }).map((o) => JSON.stringify(o)),
+  fc.oneof(fc.constant(''), fc.constant('   '), fc.constant('x'.repeat(1025)), fc.integer(), fc.constant(null), fc.array(fc.string())).map((reason) => JSON.stringify({ terminateReason: reason })),
+);
+
+/** Batch's version, as its SDKs send it; and values that are not one. */
+const batchVersion = fc.constantFrom(...BATCH_API_VERSIONS);
+const badVersion = fc.oneof(
+  fc.constantFrom('', '1.0', '2022-10-01', '2022-10-01.16.1', '2025-06-01.21.0', ' 2025-06-01', '2024-05-01-preview'),
+  fc.string({ maxLength: 20 }).filter((v) => !(BATCH_API_VERSIONS as readonly string[]).includes(v)),
+);
+
 type Mutation = (request: HostileRequest) => void;
 
 /** Breaks of the request that a route validates, by construction each one a 400. */
-function mutationsFor(definition: HttpRoute): fc.Arbitrary<Mutation>[] {
+function mutationsFor(definition: HttpRoute, dialect: 'envelope' | 'batch' = 'envelope'): fc.Arbitrary<Mutation>[] {
   const placeholders = [...definition.route.matchAll(/\{(\w+)\}/g)].map(([, name = '']) => name);
   const mutations: fc.Arbitrary<Mutation>[] = [
     fc.tuple(fc.constantFrom(...placeholders), badId).map(([name, id]) => (r) => void (r.params[name] = id)),
@@ -117,6 +136,12 @@ function mutationsFor(definition: HttpRoute): fc.Arbitrary<Mutation>[] {
     mutations.push(
       badUuid.map((value) => (r) => void (r.headers['client-request-id'] = value)),
       fc.constantFrom('yes', '1', 'no', 'on', 'ture').map((value) => (r) => void (r.headers['return-client-request-id'] = value)),
+      badBody.map((body) => (r) => void (r.body = body)),
+      fc.constant((r: HostileRequest) => void (r.headers['content-length'] = String(1024 * 1024))),
+    );
+  }
+  if (takesConditions(definition)) {
+    mutations.push(
       badDate.chain((value) => fc.constantFrom('if-modified-since', 'if-unmodified-since').map((name) => (r: HostileRequest) => void (r.headers[name] = value))),
       badEtag.chain((value) => fc.constantFrom('if-match', 'if-none-match').map((name) => (r: HostileRequest) => void (r.headers[name] = value))),
       // Combinations HTTP does not allow: two ETag headers, or an ETag header with the other date.
@@ -130,19 +155,38 @@ function mutationsFor(definition: HttpRoute): fc.Arbitrary<Mutation>[] {
         r.headers['if-unmodified-since'] = 'Sun, 06 Nov 1994 08:49:37 GMT';
         r.headers['if-modified-since'] = 'Sun, 06 Nov 1994 08:49:37 GMT';
       }),
-      badBody.map((body) => (r) => void (r.body = body)),
-      fc.constant((r: HostileRequest) => void (r.headers['content-length'] = String(1024 * 1024))),
     );
   }
-  if (definition.name === 'terminateJob') mutations.push(badTerminateBody.map((body) => (r) => void (r.body = body)));
+  if (definition.name === 'terminateJob') mutations.push((dialect === 'envelope' ? badTerminateBody : badBatchTerminateBody).map((body) => (r) => void (r.body = body)));
+  return mutations;
+}
+
+/** The routes whose conditional headers are parsed (the others ignore them, or refuse them all). */
+function takesConditions(definition: HttpRoute): boolean {
+  return Object.keys(definition.describe.headers?.shape ?? {}).includes('If-Match');
+}
+
+/**
+ * Breaks of a Batch request, each one refused by construction: the envelope's breaks (a bad id,
+ * timeout, header or body is as wrong in Batch's format), the parts only Batch has, and its bodies.
+ */
+function batchMutationsFor(definition: HttpRoute): fc.Arbitrary<Mutation>[] {
+  const mutations = mutationsFor(definition, 'batch');
+  mutations.push(
+    badVersion.map((value) => (r) => void (r.query = [['api-version', value], ...r.query.filter(([name]) => name !== 'api-version')])),
+    batchVersion.map((value) => (r) => void r.query.push(['API-VERSION', value])),
+    badDate.map((value) => (r) => void (r.headers['ocp-date'] = value)),
+    badUuid.map((value) => (r) => void (r.headers['x-ms-client-request-id'] = value)),
+  );
   return mutations;
 }
 
 /** A request to the active job that would succeed, with one or more breaks applied. */
-function brokenRequest(definition: HttpRoute): fc.Arbitrary<HostileRequest> {
-  return fc.array(fc.oneof(...mutationsFor(definition)), { minLength: 1, maxLength: 4 }).map((mutations) => {
-    const request: HostileRequest = { params: paramsFor(definition, ACTIVE_JOB), query: [], headers: {} };
-    for (const mutate of mutations) mutate(request);
+function brokenRequest(definition: HttpRoute, dialect: 'envelope' | 'batch' = 'envelope'): fc.Arbitrary<HostileRequest> {
+  const mutations = dialect === 'envelope' ? mutationsFor(definition) : batchMutationsFor(definition);
+  return fc.tuple(fc.array(fc.oneof(...mutations), { minLength: 1, maxLength: 4 }), batchVersion).map(([breaks, version]) => {
+    const request: HostileRequest = { params: paramsFor(definition, ACTIVE_JOB), query: dialect === 'batch' ? [['api-version', version]] : [], headers: {} };
+    for (const mutate of breaks) mutate(request);
     return request;
   });
 }
@@ -184,6 +228,16 @@ function expectErrorEnvelope(answer: Answer): void {
   expect(answer.status).toBe(ERROR_CODES[error.code as ErrorCode].status);
   expect(error.message.length).toBeGreaterThan(0);
   for (const detail of error.details ?? []) expect(detail).toEqual({ field: expect.any(String) as string, message: expect.any(String) as string });
+}
+
+/** Batch's error: its content type, a body BatchError's schema accepts, the status Batch gives its code, the request id in its message. */
+function expectBatchError(answer: Answer): void {
+  const requestId = answer.headers.get('request-id') ?? '';
+  expect(requestId).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
+  expect(answer.headers.get('content-type')).toBe(BATCH_JSON_CONTENT_TYPE);
+  const body = batchErrorSchema.parse(answer.json);
+  expect(answer.status).toBe(BATCH_ERRORS[body.code].status);
+  expect(body.message.value).toContain(`\nRequestId:${requestId}\n`);
 }
 
 const routes = HTTP_FUNCTIONS.map(({ route }) => [route.name, route] as const);
@@ -234,6 +288,8 @@ describe('hostile input over HTTP', () => {
         const answer = await send(definition, { ...request, params: Object.fromEntries(Object.entries(request.params)) });
         expect(answer.status).toBeLessThan(500);
         if (answer.status >= 400) expectErrorEnvelope(answer);
+        // A conditional read whose copy is current: no body, in either format.
+        else if (answer.status === 304) expect([definition.methods, answer.text]).toEqual([['GET'], ''])
         // The OpenAPI document is served as is, not in the envelope.
         else if (definition.describe.errors.includes('VALIDATION_ERROR')) expect(answer.body.success).toBe(true);
         else expect(answer.status).toBe(200);
@@ -265,4 +321,81 @@ describe('hostile input over HTTP', () => {
       { numRuns: 250 },
     );
   });
+});
+
+describe("hostile input over HTTP, in Batch's format (api-version present)", () => {
+  it.each(validating)('%s: a Batch request broken in one to four ways answers a BatchError with a Batch code for it, and changes nothing', async (_, definition) => {
+    await fc.assert(
+      fc.asyncProperty(brokenRequest(definition, 'batch'), async (request) => {
+        const answer = await send(definition, request);
+        expectBatchError(answer);
+        // One error per answer, as Batch reports them; a bad id names nothing that can exist (404), a body too large is 413.
+        expect(FIELD_ISSUE_CODES).toContain((answer.json as { code: string }).code);
+        expect([400, 404, 413]).toContain(answer.status);
+        expect(await snapshotRows()).toBe(pristine);
+      }),
+      { numRuns: RUNS },
+    );
+  });
+
+  it.each(routes)("%s: anything at all with api-version never answers a 5xx, answers in Batch's form, and leaves the table as it was", async (_, definition) => {
+    const anyRequest = fc.record({
+      params: fc.record({ jobId: fc.oneof(seededId(COMPLETED_JOB), validId, badId), taskId: fc.oneof(seededId(TASK), fc.constant('busy'), validId, badId) }),
+      version: fc.oneof(batchVersion, badVersion),
+      query: fc.array(fc.tuple(fc.oneof(fc.constantFrom('timeout', 'timeOut', 'api-version', 'Api-Version'), fc.string()), fc.oneof(fc.constantFrom('1', '30', '99999'), batchVersion, fc.string())), { maxLength: 3 }),
+      headers: fc.dictionary(
+        fc.oneof(
+          fc.constantFrom('client-request-id', 'x-ms-client-request-id', 'return-client-request-id', 'ocp-date', 'if-match', 'if-none-match', 'if-modified-since', 'if-unmodified-since', 'content-type'),
+          fc.stringMatching(/^x-[a-z]{1,10}$/),
+        ),
+        fc.oneof(headerValue, fc.uuid(), goodDate, goodEtag),
+        { maxKeys: 5 },
+      ),
+      body: fc.option(fc.oneof(badBody, badBatchTerminateBody, fc.json(), fc.constant('{}'), fc.constant('{"terminateReason":"r"}')), { nil: undefined }),
+    });
+    await fc.assert(
+      fc.asyncProperty(anyRequest, async ({ version, ...request }) => {
+        const hostile: HostileRequest = { ...request, query: [['api-version', version], ...request.query], params: Object.fromEntries(Object.entries(request.params)) };
+        const answer = await send(definition, hostile);
+        expect(answer.status).toBeLessThan(500);
+        const document = definition.name === 'openApi';
+        if (answer.status >= 400) expectBatchError(answer);
+        else if (document) expect(answer.status).toBe(200);
+        else {
+          // A 200 carries Batch's JSON; 202, 204 and 304 nothing at all.
+          expect([200, 202, 204, 304]).toContain(answer.status);
+          if (answer.status === 200) expect(answer.headers.get('content-type')).toBe(BATCH_JSON_CONTENT_TYPE);
+          else expect(answer.text).toBe('');
+        }
+        // Only the completed job is addressed: no write may succeed, so nothing may change.
+        expect(await snapshotRows()).toBe(pristine);
+      }),
+      { numRuns: RUNS },
+    );
+  });
+
+  it.each([['envelope', ''], ['batch', `api-version=${BATCH_API_VERSIONS.at(-1) ?? ''}`]])(
+    'every combination of the conditional headers on a refused termination, %s format: a 4xx and nothing written',
+    async (dialect, query) => {
+      const handler = handlers.get('terminateJob')!;
+      const current = await table.readJob(COMPLETED_JOB);
+      const etag = fc.oneof(fc.constant(current?.etag ?? ''), goodEtag, badEtag);
+      const date = fc.oneof(goodDate, badDate);
+      const conditions = fc.record({ 'if-match': etag, 'if-none-match': etag, 'if-modified-since': date, 'if-unmodified-since': date }, { requiredKeys: [] });
+      await fc.assert(
+        fc.asyncProperty(conditions, async (headers) => {
+          const answer = await invoke(handler, { path: `/jobs/${COMPLETED_JOB}/terminate?${query}`, params: { jobId: COMPLETED_JOB }, headers });
+          if (dialect === 'batch') {
+            expectBatchError(answer);
+            expect(['InvalidHeaderValue', 'MultipleConditionHeadersNotSupported', 'ConditionNotMet', 'JobCompleted']).toContain((answer.json as { code: string }).code);
+          } else {
+            expectErrorEnvelope(answer);
+            expect(['VALIDATION_ERROR', 'CONDITION_NOT_MET', 'JOB_COMPLETED']).toContain(answer.body.error?.code);
+          }
+          expect(await snapshotRows()).toBe(pristine);
+        }),
+        { numRuns: 150 },
+      );
+    },
+  );
 });

@@ -12,7 +12,11 @@ export interface Call {
 export interface Answer {
   status: number;
   headers: Headers;
+  /** The body read as the envelope; `{}` when the answer has none (204, 202, 304). */
   body: { success: boolean; data?: unknown; error?: { code: string; message: string; details?: { field: string; message: string }[] } };
+  /** The same body as sent: the text, and its JSON (undefined when empty) for answers in Batch's format. */
+  text: string;
+  json: unknown;
   logs: { level: string; message: string }[];
 }
 
@@ -32,5 +36,7 @@ export async function invoke(handler: HttpHandler, call: Call): Promise<Answer> 
     logHandler: (level, ...args) => logs.push({ level, message: args.map(String).join(' ') }),
   });
   const response = new HttpResponse(await handler(request, context));
-  return { status: response.status, headers: response.headers, body: (await response.json()) as Answer['body'], logs };
+  const text = await response.text();
+  const json: unknown = text === '' ? undefined : JSON.parse(text);
+  return { status: response.status, headers: response.headers, body: (json ?? {}) as Answer['body'], text, json, logs };
 }

@@ -1,3 +1,7 @@
+import { z } from 'zod';
+
+import type { FieldIssue } from '../../service/outcomes';
+import { parseQuery } from '../requestParts';
 import type { BatchIssue } from './batchError';
 
 /**
@@ -41,42 +45,30 @@ export function hasReactivate(version: BatchApiVersion): boolean {
   return BATCH_API_VERSIONS.indexOf(version) >= BATCH_API_VERSIONS.indexOf(FIRST_VERSION_WITH_REACTIVATE);
 }
 
+/**
+ * The `api-version` query parameter, as the OpenAPI document shows it and the parser reads it: the
+ * name in any case (Batch's SharedKey canonicalisation lower-cases query names), once, and a value
+ * Batch defines, exactly.
+ */
+export const apiVersionQuerySchema = z.object({
+  'api-version': z
+    .enum(BATCH_API_VERSIONS, { error: 'not a Batch data-plane api-version' })
+    .optional()
+    .describe("An Azure Batch data-plane version. Given, the request and its answer are in Batch's wire format (docs/batch-wire-format.md); absent, in the envelope."),
+});
+
 export type ApiVersionQuery =
   /** No api-version: the request is for this app's own envelope. */
   | { kind: 'absent' }
   | { kind: 'known'; version: BatchApiVersion }
-  | { kind: 'refused'; issue: BatchIssue };
+  /** Refused as Batch refuses it (batchIssueOfFields makes them InvalidQueryParameterValue). */
+  | { kind: 'refused'; issues: FieldIssue[] };
 
-function isKnown(value: string): value is BatchApiVersion {
-  return (BATCH_API_VERSIONS as readonly string[]).includes(value);
-}
-
-function invalid(name: string, value: string, reason: string): ApiVersionQuery {
-  return {
-    kind: 'refused',
-    issue: {
-      code: 'InvalidQueryParameterValue',
-      values: [
-        { key: 'QueryParameterName', value: name },
-        { key: 'QueryParameterValue', value },
-        { key: 'Reason', value: reason },
-      ],
-    },
-  };
-}
-
-/**
- * The api-version of a request. Query names are matched without regard to case, as Batch's
- * SharedKey canonicalisation lower-cases them; the value must be one Batch defines, exactly.
- */
 export function parseApiVersion(query: URLSearchParams): ApiVersionQuery {
-  const given = [...query.entries()].filter(([name]) => name.toLowerCase() === 'api-version');
-  const [first] = given;
-  if (first === undefined) return { kind: 'absent' };
-  const [name, value] = first;
-  if (given.length > 1) return invalid(name, given.map(([, v]) => v).join(','), 'api-version must be given once');
-  if (!isKnown(value)) return invalid(name, value, 'not a Batch data-plane api-version');
-  return { kind: 'known', version: value };
+  const parsed = parseQuery(apiVersionQuerySchema, query);
+  if (!parsed.ok) return { kind: 'refused', issues: parsed.issues };
+  const version = parsed.value['api-version'];
+  return version === undefined ? { kind: 'absent' } : { kind: 'known', version };
 }
 
 /**

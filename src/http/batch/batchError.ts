@@ -33,8 +33,12 @@ export const BATCH_ERRORS = {
 
 export type BatchErrorCode = keyof typeof BATCH_ERRORS;
 
-/** A read whose If-None-Match or If-Modified-Since is not met is answered 304, which has no body. */
-const NOT_MODIFIED = 304;
+/**
+ * Batch words ConditionNotMet for a read apart from a write. A read's unmet If-None-Match or
+ * If-Modified-Since is no error at all (a bodiless 304, the `notModified` outcome); its unmet
+ * If-Match or If-Unmodified-Since is a 412 like a write's, with this wording.
+ */
+const CONDITION_NOT_MET_ON_READ = 'The condition specified in the conditional header(s) was not met for a read operation.';
 
 export interface BatchErrorValue {
   key: string;
@@ -58,26 +62,25 @@ export type BatchErrorBody = z.infer<typeof batchErrorSchema>;
 export interface BatchErrorAnswer {
   status: number;
   code: BatchErrorCode;
-  /** null for 304. */
-  body: BatchErrorBody | null;
+  body: BatchErrorBody;
 }
 
 export interface BatchErrorContext {
   baseUrl: string;
   requestId: string;
   now: Date;
-  /** Batch answers an unmet condition 304 on a read and 412 on a write. */
+  /** GET is a read; every other method a write. */
   operation: 'read' | 'write';
 }
 
 export function batchIssueAnswer(issue: BatchIssue, context: BatchErrorContext): BatchErrorAnswer {
   const entry = BATCH_ERRORS[issue.code];
-  if (issue.code === 'ConditionNotMet' && context.operation === 'read') return { status: NOT_MODIFIED, code: issue.code, body: null };
+  const message = issue.code === 'ConditionNotMet' && context.operation === 'read' ? CONDITION_NOT_MET_ON_READ : entry.message;
   const body: BatchErrorBody = {
     'odata.metadata': `${normalizedBase(context.baseUrl)}/$metadata#Microsoft.Azure.Batch.Protocol.Entities.Container.errors/@Element`,
     code: issue.code,
     // Batch closes every message with the request id and the time, on lines of their own.
-    message: { lang: 'en-US', value: `${entry.message}\nRequestId:${context.requestId}\nTime:${batchTime(context.now.toISOString())}` },
+    message: { lang: 'en-US', value: `${message}\nRequestId:${context.requestId}\nTime:${batchTime(context.now.toISOString())}` },
     ...(issue.values.length > 0 ? { values: issue.values } : {}),
   };
   return { status: entry.status, code: issue.code, body };
@@ -111,77 +114,45 @@ function queryValue(query: URLSearchParams, name: string): string {
 interface Rule {
   /** Lower ranks win when a request has several issues: syntax before existence, as Batch checks [I]. */
   rank: number;
+  code: BatchErrorCode;
   matches: (issue: FieldIssue) => boolean;
-  issue: (issue: FieldIssue, request: RequestParts) => BatchIssue;
+  values: (issue: FieldIssue, request: RequestParts) => BatchErrorValue[];
 }
 
 const QUERY_PARAMETERS = new Set(['timeout', 'api-version']);
-const HEADERS = new Set(['client-request-id', 'return-client-request-id', 'ocp-date', 'if-match', 'if-none-match', 'if-modified-since', 'if-unmodified-since']);
+const HEADERS = new Set(['client-request-id', 'return-client-request-id', 'ocp-date', 'x-ms-client-request-id', 'if-match', 'if-none-match', 'if-modified-since', 'if-unmodified-since']);
 /** The wording of `parseJsonBody`'s size refusal and of `fromZod`'s unknown field; tests pin both. */
 const BODY_TOO_LARGE = /^must be at most \d+ bytes$/;
 const UNKNOWN_FIELD = 'is not a known field';
+const reason = (i: FieldIssue): BatchErrorValue => ({ key: 'Reason', value: i.message });
+const property = (i: FieldIssue): BatchErrorValue => ({ key: 'PropertyName', value: i.field.slice('body.'.length) });
 
 const RULES: Rule[] = [
   {
     rank: 1,
+    code: 'InvalidQueryParameterValue',
     matches: (i) => QUERY_PARAMETERS.has(i.field.toLowerCase()),
-    issue: (i, r) => ({
-      code: 'InvalidQueryParameterValue',
-      values: [
-        { key: 'QueryParameterName', value: i.field },
-        { key: 'QueryParameterValue', value: queryValue(r.query, i.field) },
-        { key: 'Reason', value: i.message },
-      ],
-    }),
+    values: (i, r) => [{ key: 'QueryParameterName', value: i.field }, { key: 'QueryParameterValue', value: queryValue(r.query, i.field) }, reason(i)],
   },
+  { rank: 2, code: 'MultipleConditionHeadersNotSupported', matches: (i) => i.field === 'conditional headers', values: (i) => [reason(i)] },
   {
     rank: 2,
-    matches: (i) => i.field === 'conditional headers',
-    issue: (i) => ({ code: 'MultipleConditionHeadersNotSupported', values: [{ key: 'Reason', value: i.message }] }),
-  },
-  {
-    rank: 2,
+    code: 'InvalidHeaderValue',
     matches: (i) => HEADERS.has(i.field.toLowerCase()),
-    issue: (i, r) => ({
-      code: 'InvalidHeaderValue',
-      values: [
-        { key: 'HeaderName', value: i.field },
-        { key: 'HeaderValue', value: r.headers.get(i.field) ?? '' },
-        { key: 'Reason', value: i.message },
-      ],
-    }),
+    values: (i, r) => [{ key: 'HeaderName', value: i.field }, { key: 'HeaderValue', value: r.headers.get(i.field) ?? '' }, reason(i)],
   },
-  {
-    rank: 3,
-    matches: (i) => i.field === 'body' && BODY_TOO_LARGE.test(i.message),
-    issue: (i) => ({ code: 'RequestBodyTooLarge', values: [{ key: 'Reason', value: i.message }] }),
-  },
-  {
-    rank: 3,
-    matches: (i) => i.field === 'body',
-    issue: (i) => ({ code: 'InvalidRequestBody', values: [{ key: 'Reason', value: i.message }] }),
-  },
-  {
-    rank: 3,
-    matches: (i) => i.field.startsWith('body.') && i.message === UNKNOWN_FIELD,
-    issue: (i) => ({ code: 'UnsupportedProperty', values: [{ key: 'PropertyName', value: i.field.slice('body.'.length) }] }),
-  },
-  {
-    rank: 3,
-    matches: (i) => i.field.startsWith('body.'),
-    issue: (i) => ({
-      code: 'InvalidPropertyValue',
-      values: [
-        { key: 'PropertyName', value: i.field.slice('body.'.length) },
-        { key: 'Reason', value: i.message },
-      ],
-    }),
-  },
+  { rank: 3, code: 'RequestBodyTooLarge', matches: (i) => i.field === 'body' && BODY_TOO_LARGE.test(i.message), values: (i) => [reason(i)] },
+  { rank: 3, code: 'InvalidRequestBody', matches: (i) => i.field === 'body', values: (i) => [reason(i)] },
+  { rank: 3, code: 'UnsupportedProperty', matches: (i) => i.field.startsWith('body.') && i.message === UNKNOWN_FIELD, values: (i) => [property(i)] },
+  { rank: 3, code: 'InvalidPropertyValue', matches: (i) => i.field.startsWith('body.'), values: (i) => [property(i), reason(i)] },
   // An id that breaks Batch's id rules names nothing that can exist [I].
-  { rank: 4, matches: (i) => i.field === 'jobId', issue: () => ({ code: 'JobNotFound', values: [] }) },
-  { rank: 4, matches: (i) => i.field === 'taskId', issue: () => ({ code: 'TaskNotFound', values: [] }) },
-  { rank: 5, matches: () => true, issue: (i) => ({ code: 'InvalidInput', values: [{ key: 'Reason', value: `${i.field} ${i.message}` }] }) },
+  { rank: 4, code: 'JobNotFound', matches: (i) => i.field === 'jobId', values: () => [] },
+  { rank: 4, code: 'TaskNotFound', matches: (i) => i.field === 'taskId', values: () => [] },
+  { rank: 5, code: 'InvalidInput', matches: () => true, values: (i) => [{ key: 'Reason', value: `${i.field} ${i.message}` }] },
 ];
+
+/** Every Batch code a request that does not parse can be answered with, for the OpenAPI document. */
+export const FIELD_ISSUE_CODES: readonly BatchErrorCode[] = [...new Set(RULES.map((rule) => rule.code))];
 
 function ruleOf(issue: FieldIssue): Rule {
   const rule = RULES.find((candidate) => candidate.matches(issue));
@@ -197,5 +168,5 @@ export function batchIssueOfFields(issues: readonly FieldIssue[], request: Reque
     if (chosen === null || rule.rank < chosen.rule.rank) chosen = { rule, issue };
   }
   if (chosen === null) return { code: 'InvalidInput', values: [] };
-  return chosen.rule.issue(chosen.issue, request);
+  return { code: chosen.rule.code, values: chosen.rule.values(chosen.issue, request) };
 }

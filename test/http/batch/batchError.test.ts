@@ -4,7 +4,7 @@ import { z } from 'zod';
 
 import { parseApiVersion } from '../../../src/http/batch/apiVersion';
 import { BATCH_ERRORS, batchErrorSchema, batchIssueAnswer, batchIssueOfCode, batchIssueOfFields, type BatchErrorContext, type RequestParts } from '../../../src/http/batch/batchError';
-import { parseOcpDate } from '../../../src/http/batch/ocpDate';
+import { parseBatchHeaders } from '../../../src/http/batch/batchHeaders';
 import type { FieldIssue } from '../../../src/service/outcomes';
 import { ERROR_CODES, type ErrorCode } from '../../../src/http/errorCodes';
 import { all, fromZod, MAX_BODY_BYTES, parseClientRequestId, parseCondition, parseJsonBody, parseTimeout } from '../../../src/http/requestParts';
@@ -49,7 +49,7 @@ describe('batchIssueOfCode', () => {
     const answer = batchIssueAnswer(batchIssueOfCode(code, 'why'), WRITE);
     expect(answer.code).toBe(batchCode);
     expect(answer.status).toBe(status);
-    expect(answer.body?.code).toBe(batchCode);
+    expect(answer.body.code).toBe(batchCode);
   });
 
   it('keeps the app status of every code equal to Batch status', () => {
@@ -74,12 +74,15 @@ describe('batchIssueOfCode', () => {
 
   it('leaves values out when there are none', () => {
     const body = batchIssueAnswer(batchIssueOfCode('JOB_NOT_FOUND'), WRITE).body;
-    expect(body === null ? [] : Object.keys(body)).not.toContain('values');
+    expect(Object.keys(body)).not.toContain('values');
   });
 
-  it('answers an unmet condition of a read 304 with no body, and of a write 412', () => {
-    expect(batchIssueAnswer(batchIssueOfCode('CONDITION_NOT_MET'), READ)).toEqual({ status: 304, code: 'ConditionNotMet', body: null });
-    expect(batchIssueAnswer(batchIssueOfCode('CONDITION_NOT_MET'), WRITE).status).toBe(412);
+  it('answers a failed precondition 412 on a read and on a write, each with its own wording', () => {
+    const read = batchIssueAnswer(batchIssueOfCode('CONDITION_NOT_MET'), READ);
+    const write = batchIssueAnswer(batchIssueOfCode('CONDITION_NOT_MET'), WRITE);
+    expect([read.status, write.status]).toEqual([412, 412]);
+    expect(read.body.message.value).toMatch(/^The condition specified in the conditional header\(s\) was not met for a read operation\.\n/);
+    expect(write.body.message.value).toMatch(/^The condition specified in the conditional header\(s\) was not met for a write operation\.\n/);
   });
 });
 
@@ -123,7 +126,7 @@ describe('batchIssueOfFields, fed by the real request parsers', () => {
 
   it('answers a bad ocp-date as an invalid header', () => {
     const request = parts('', { 'ocp-date': '2026-11-28T12:00:00Z' });
-    const issue = batchIssueOfFields(issuesOf(parseOcpDate(request.headers)), request);
+    const issue = batchIssueOfFields(issuesOf(parseBatchHeaders(request.headers)), request);
     expect(issue.code).toBe('InvalidHeaderValue');
     expect(issue.values.slice(0, 2)).toEqual([
       { key: 'HeaderName', value: 'ocp-date' },
@@ -193,16 +196,17 @@ describe('what @azure/batch makes of these answers', () => {
         expect(error?.code).toBe('TaskNotCompleted');
         expect(error?.statusCode).toBe(409);
         // ms-rest-js copies Batch's message object, not a string, into Error.message.
-        expect(error?.message).toEqual(answer.body?.message);
+        expect(error?.message).toEqual(answer.body.message);
         expect(error?.body).toEqual(answer.body);
       },
     );
   });
 
   it('reads an api-version refusal as InvalidQueryParameterValue with the version named', async () => {
-    const parsed = parseApiVersion(new URLSearchParams('api-version=1999-01-01.0.0'));
+    const query = new URLSearchParams('api-version=1999-01-01.0.0');
+    const parsed = parseApiVersion(query);
     if (parsed.kind !== 'refused') throw new Error('expected a refusal');
-    const answer = batchIssueAnswer(parsed.issue, WRITE);
+    const answer = batchIssueAnswer(batchIssueOfFields(parsed.issues, { query, headers: new Headers() }), WRITE);
     await withServer(
       () => jsonReply(answer.status, answer.body),
       async (baseUrl) => {

@@ -1,19 +1,7 @@
-import { createRequire } from 'node:module';
-
 import { BatchServiceClient } from '@azure/batch';
 import { describe, expect, it } from 'vitest';
 
-import { batchClient, withServer, type Reply } from './batchSdk';
-
-type ClientOptions = NonNullable<ConstructorParameters<typeof BatchServiceClient>[2]>;
-type PolicyFactories = Extract<NonNullable<ClientOptions['requestPolicyFactories']>, readonly unknown[]>;
-type PolicyFactory = PolicyFactories[number];
-
-/** The retry policies of the ms-rest-js copy the SDK itself loads, to run them with short waits. */
-const msRest = createRequire(require.resolve('@azure/batch'))('@azure/ms-rest-js') as {
-  exponentialRetryPolicy: (count: number, interval: number, min: number, max: number) => PolicyFactory;
-  systemErrorRetryPolicy: (count: number, interval: number, min: number, max: number) => PolicyFactory;
-};
+import { batchClient, quickRetries, withServer, type PolicyFactory, type Reply } from './batchSdk';
 
 const NO_CONTENT: Reply = { status: 204 };
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
@@ -143,16 +131,6 @@ describe('giving BatchServiceClient the function key', () => {
 });
 
 describe('client-request-id across the SDK retries', () => {
-  /** The default pipeline, with its retry policies waiting milliseconds instead of tens of seconds. */
-  function quickRetries(defaults: PolicyFactories): PolicyFactories {
-    return defaults.map((factory) => {
-      const name = (factory.create({ sendRequest: () => Promise.reject(new Error('unused')) }, { log: () => undefined, shouldLog: () => false }) as object).constructor.name;
-      if (name === 'ExponentialRetryPolicy') return msRest.exponentialRetryPolicy(3, 5, 5, 20);
-      if (name === 'SystemErrorRetryPolicy') return msRest.systemErrorRetryPolicy(3, 5, 5, 20);
-      return factory;
-    });
-  }
-
   it('stays the same through a 503 and a dropped connection when the generated id is named client-request-id', async () => {
     await withServer(
       (_, index) => (index === 0 ? { status: 503 } : index === 2 ? 'drop' : NO_CONTENT),

@@ -1,10 +1,37 @@
 import { createServer, type IncomingHttpHeaders } from 'node:http';
+import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
 
 import { BatchServiceClient } from '@azure/batch';
 
 type Credentials = ConstructorParameters<typeof BatchServiceClient>[0];
 type ClientOptions = NonNullable<ConstructorParameters<typeof BatchServiceClient>[2]>;
+type PolicyFactories = Extract<NonNullable<ClientOptions['requestPolicyFactories']>, readonly unknown[]>;
+export type PolicyFactory = PolicyFactories[number];
+
+/** The retry policies of the ms-rest-js copy the SDK itself loads, to run them with short waits. */
+const msRest = createRequire(require.resolve('@azure/batch'))('@azure/ms-rest-js') as {
+  exponentialRetryPolicy: (count: number, interval: number, min: number, max: number) => PolicyFactory;
+  systemErrorRetryPolicy: (count: number, interval: number, min: number, max: number) => PolicyFactory;
+};
+
+/** The class name of the policy a factory of the SDK's default pipeline makes, to find one in the list. */
+export function policyName(factory: PolicyFactory): string {
+  return (factory.create({ sendRequest: () => Promise.reject(new Error('unused')) }, { log: () => undefined, shouldLog: () => false }) as object).constructor.name;
+}
+
+/**
+ * The default pipeline, with the SDK's own retry policies waiting milliseconds instead of the tens
+ * of seconds they wait by default: the same policies, the same decisions, sooner.
+ */
+export function quickRetries(defaults: PolicyFactories): PolicyFactories {
+  return defaults.map((factory) => {
+    const name = policyName(factory);
+    if (name === 'ExponentialRetryPolicy') return msRest.exponentialRetryPolicy(3, 5, 5, 20);
+    if (name === 'SystemErrorRetryPolicy') return msRest.systemErrorRetryPolicy(3, 5, 5, 20);
+    return factory;
+  });
+}
 
 /** Gives every request the function key, the way the SDK's own credentials sign requests. */
 export function functionKeyCredentials(key: string): Credentials {

@@ -1,0 +1,228 @@
+/* outbox.pml: the outbox of batch-task-reactivation, for the SPIN model checker (Debian: spin, gcc).
+   docs/outbox.md tells the argument in words; this checks it over every interleaving.
+
+   Safety (assertions: "errors: 0", or "assertion violated" for a weakened variant):
+     spin -a outbox.pml && gcc -O2 -DSAFETY -o pan pan.c && ./pan -m2000000
+   Liveness (LTL "live": "errors: 0", or "acceptance cycle" for a weakened variant):
+     spin -DLIVE -a outbox.pml && gcc -O2 -DNFAIR=3 -DCOLLAPSE -o pan pan.c && ./pan -a -f -m2000000
+   With -DBULK the two history rows are one bulk transaction's: one request commits both, under
+   one check. A weakened variant is one more -D flag (listed below); for its counterexample:
+   ./pan -i (shortest), then spin [-DLIVE] -D<VARIANT> -t -p outbox.pml
+
+   Started from model C of the design notes (one delayed check message per request, no index
+   rows), with what the app does differently:
+   - The lease is not a clock. A check that finds a row unpublished does not compare a claim's time
+     with its own clock: the first time it sees a version of the row it sends itself again, delayed
+     by the lease, remembering that version (`seen`); only if the row still has that very version
+     when it comes back is its holder gone, and the row taken over (If-Match on that version). The
+     lease exceeds any holder's lifetime, so the delayed message is modelled as receivable only once
+     the holder of the version it saw can no longer write, or the row has moved on.
+   - A request whose commit did not land withdraws its check at once (DROP, on by default).
+   Abstractions as in the design notes: an ETag is a counter bumped by every write; If-Match is
+   "counter unchanged"; a transaction is one atomic step; a crash may follow any step with an
+   effect; a pop receipt is valid until someone else receives the message; a held message can lapse
+   (become visible again while its worker still runs: two workers on one message).
+
+   Expected (SPIN 6.5.2, MAXCRASH 2, MAXLAPSE 1):
+     safety 0 errors, liveness 0 errors, with and without -DBULK (the states are in docs/outbox.md)
+     -DEAGER        a check takes a row over the first time it sees it, without a lease: it sends
+                    while the request that committed the row is still sending: assertion violated
+     -DNOCLAIM      two checkers on one message both send: assertion violated
+     -DINLINENOCLAIM the row is not born claimed, so nothing tells a check that its publisher lives:
+                    assertion violated
+     -DNODELAY      the check is visible at once, finds no row, is deleted; the commit then lands
+                    and its publisher dies: acceptance cycle (an event never sent)
+     -DSENDAFTER    the check is sent after the commit; the request dies in between: acceptance cycle */
+
+#ifdef BULK
+#define NREQ 1
+#else
+#define NREQ 2
+#endif
+#define NR 2
+#define NQ 5
+#ifndef MAXCRASH
+#define MAXCRASH 2
+#endif
+#ifndef MAXLAPSE
+#define MAXLAPSE 1
+#endif
+#define M_FREE 0
+#define M_VIS 1
+#define M_HELD 2
+#define M_DELAYED 3     /* a request's check: receivable once that request's commit can no longer land */
+#define M_LEASE 4       /* a check sent again after a lease: receivable once the holder it saw is gone */
+#define NONE 255
+
+bool hc[NR];            /* history row r exists (its reactivation committed) */
+bool hp[NR];            /* event_published */
+byte hcl[NR];           /* claimed_by: 1 + q for request q, 10 + pid for a checker */
+bool hexp[NR];          /* the current claim's holder can no longer write (ended or crashed) */
+byte hver[NR];          /* ETag */
+byte sent[NR];          /* task.reactivated events of row r on the events queue */
+bool infl[NREQ];        /* request q's commit may still land */
+byte qst[NQ]; byte qreq[NQ]; byte qrow[NQ]; byte qseen[NQ]; byte qown[NQ];
+byte crashes, lapses;
+
+#define CRASHTO(l) if :: crashes < MAXCRASH -> crashes++; goto l :: true -> skip fi
+#define SEND(r) atomic { assert(hc[r]); sent[r]++; assert(sent[r] <= 1 + crashes) }
+/* The rows a request commits: its own, or (BULK) both. */
+#ifdef BULK
+#define FIRSTROW(q) 0
+#define LASTROW(q) 1
+#else
+#define FIRSTROW(q) (q)
+#define LASTROW(q) (q)
+#endif
+#ifdef NODELAY
+#define DUE(k) true
+#else
+#define DUE(k) (!infl[qreq[k]])
+#endif
+#define LEASED(k) (hexp[qrow[k]] || hver[qrow[k]] != qseen[k])
+#define RECV(k) (qst[k] == M_VIS || (qst[k] == M_DELAYED && DUE(k)) || (qst[k] == M_LEASE && LEASED(k)))
+#define ANYRECV (RECV(0) || RECV(1) || RECV(2) || RECV(3) || RECV(4))
+
+inline send(kind, q, row, seen, k, who) {
+  k = 0;
+  do
+  :: k < NQ && qst[k] != M_FREE -> k++
+  :: k < NQ && qst[k] == M_FREE -> break
+  :: k == NQ -> assert(false)   /* model too small */
+  od;
+  qst[k] = kind; qreq[k] = q; qrow[k] = row; qseen[k] = seen; qown[k] = who
+}
+inline delete(k, who) {
+  if :: qown[k] == who && qst[k] != M_FREE -> qst[k] = M_FREE; qown[k] = 0 :: else -> skip fi
+}
+
+proctype Request(byte q) {
+  byte r, m;
+  byte v[NR];
+  bool ok;
+#ifndef SENDAFTER
+  atomic { send(M_DELAYED, q, FIRSTROW(q), NONE, m, _pid); infl[q] = true };  /* the check, before the commit */
+  CRASHTO(pre);
+#endif
+  atomic {                                                /* the commit: task rows + history rows */
+    if
+    :: ok = true; r = FIRSTROW(q);
+       do
+       :: r <= LASTROW(q) -> hc[r] = true; hver[r]++; v[r] = hver[r];
+#ifndef INLINENOCLAIM
+          hcl[r] = 1 + q;                                 /* born claimed by this request */
+#endif
+          r++
+       :: else -> break
+       od
+    :: ok = false                                         /* lost its race: nothing landed */
+    fi;
+    infl[q] = false
+  };
+  if
+  :: !ok ->
+#ifndef NODROP
+     atomic { delete(m, _pid) };                          /* nothing to check: withdraw it */
+#endif
+     goto done
+  :: else -> skip
+  fi;
+  CRASHTO(done);
+#ifdef SENDAFTER
+  atomic { send(M_VIS, q, FIRSTROW(q), NONE, m, _pid) };  /* WEAK: the check after the commit */
+  CRASHTO(done);
+#endif
+  r = FIRSTROW(q);                                        /* the events, right after the commit */
+  do
+  :: r <= LASTROW(q) -> SEND(r); CRASHTO(done); r++
+  :: else -> break
+  od;
+  atomic {                                                /* the marks, If-Match, in one transaction */
+    r = FIRSTROW(q);
+    do
+    :: r <= LASTROW(q) -> if :: hver[r] == v[r] -> hp[r] = true; hver[r]++ :: else -> skip fi; r++
+    :: else -> break
+    od
+  };
+  CRASHTO(done);
+  atomic { delete(m, _pid) };                             /* the check is no longer needed */
+  goto done;
+pre:
+  infl[q] = false;
+done:                                                     /* ended or crashed: its claims hold no one */
+  atomic { r = 0; do :: r < NR -> if :: hcl[r] == 1 + q -> hexp[r] = true :: else -> skip fi; r++ :: else -> break od }
+}
+
+proctype Checker() {
+  byte s, r, last, v, ns, i;
+  bool c, p, got;
+end_idle:
+  do
+  :: atomic { ANYRECV -> s = 0; do :: !RECV(s) -> s++ :: else -> break od; qst[s] = M_HELD; qown[s] = _pid };
+     /* the rows of the tasks the check names: one row after a lease, all of the request's at first */
+     if :: qst[s] == M_HELD && qseen[s] != NONE -> r = qrow[s]; last = qrow[s] :: else -> r = FIRSTROW(qreq[s]); last = LASTROW(qreq[s]) fi;
+     do
+     :: r <= last ->
+        atomic { c = hc[r]; p = hp[r]; v = hver[r] };     /* read the row */
+        if
+        :: !c || p -> skip                                /* never committed (never will), or done */
+#ifdef EAGER
+        :: c && !p -> goto claim                          /* WEAK: no lease */
+#else
+        :: c && !p && qseen[s] != v ->                    /* first sight of this version: a lease */
+           atomic { send(M_LEASE, qreq[s], r, v, ns, _pid) };
+           CRASHTO(crashed)
+        :: c && !p && qseen[s] == v -> goto claim         /* unchanged a lease later: no holder */
+#endif
+        fi;
+        goto nextrow;
+claim:
+#ifndef NOCLAIM
+        atomic { got = (hver[r] == v); if :: got -> hexp[r] = false; hcl[r] = 10 + _pid; hver[r]++; v = hver[r] :: else -> skip fi };
+        CRASHTO(crashed);
+        if
+        :: !got -> atomic { send(M_LEASE, qreq[s], r, NONE, ns, _pid) }; CRASHTO(crashed); goto nextrow
+        :: else -> skip
+        fi;
+#endif
+        SEND(r);
+        CRASHTO(crashed);
+#ifndef NOCLAIM
+        atomic { if :: hver[r] == v -> hp[r] = true; hver[r]++ :: else -> skip fi };
+#else
+        atomic { hp[r] = true; hver[r]++ };
+#endif
+        CRASHTO(crashed);
+nextrow: r++
+     :: else -> break
+     od;
+     atomic { delete(s, _pid) };                          /* returned: the host deletes the message */
+     goto next;
+crashed:                                                  /* the message reappears; this checker's claims hold no one */
+     atomic {
+       if :: qown[s] == _pid && qst[s] == M_HELD -> qst[s] = M_VIS :: else -> skip fi;
+       i = 0; do :: i < NR -> if :: hcl[i] == 10 + _pid -> hexp[i] = true :: else -> skip fi; i++ :: else -> break od
+     };
+next: skip;
+     d_step { s = 0; r = 0; last = 0; v = 0; ns = 0; i = 0; c = false; p = false; got = false }
+  od
+}
+
+#define LAPSE(k) :: atomic { lapses < MAXLAPSE && qst[k] == M_HELD -> qst[k] = M_VIS; lapses++ }
+active proctype Lapse() {
+end: do LAPSE(0) LAPSE(1) LAPSE(2) LAPSE(3) LAPSE(4) od
+}
+
+init {
+  atomic {
+    run Request(0);
+#if NREQ > 1
+    run Request(1);
+#endif
+    run Checker(); run Checker()
+  }
+}
+
+#ifdef LIVE
+ltl live { [] ((hc[0] -> <> (sent[0] > 0)) && (hc[1] -> <> (sent[1] > 0))) }
+#endif
