@@ -79,7 +79,8 @@ const badDate = fc.oneof(
   fc.date({ noInvalidDate: true }).map((d) => d.toISOString()),
   fc.date({ noInvalidDate: true }).map((d) => d.toUTCString().replace('GMT', 'UTC')),
   fc.date({ noInvalidDate: true }).map((d) => d.toUTCString().toLowerCase()),
-  fc.constantFrom('Sun, 31 Feb 2025 00:00:00 GMT', 'Sunday, 06-Nov-94 08:49:37 GMT', 'Sun Nov  6 08:49:37 1994', '0', 'now', 'Mon, 06 Nov 1994 25:00:00 GMT'),
+  // Not the RFC 850 and asctime forms: RFC 9110 has recipients accept those, and so does the app.
+  fc.constantFrom('Sun, 31 Feb 2025 00:00:00 GMT', 'Sunday, 06-Nov-94 25:49:37 GMT', 'Sun Nov 31 08:49:37 1994', '0', 'now', 'Mon, 06 Nov 1994 25:00:00 GMT'),
 );
 const badEtag = fc.constantFrom('', 'W/"a b"', 'é', 'x'.repeat(300), '"\u00ff"');
 const goodEtag = fc.constantFrom('*', 'W/"stale"', '"x"');
