@@ -1,6 +1,7 @@
 import { QueueClient, type StoragePipelineOptions } from '@azure/storage-queue';
 
 import type { StorageConnection } from '../config';
+import { onceCreated, sendCreatingQueue } from './createOnFirstUse';
 import { managedIdentityCredential } from './credential';
 import { noteQueueRequest } from './requestMeter';
 import { translateFault } from './storageErrors';
@@ -18,8 +19,13 @@ export function decodeMessage(text: string): unknown {
   return JSON.parse(Buffer.from(text, 'base64').toString('utf8'));
 }
 
-/** A queue we send JSON messages to: the events queue, a poison queue, the requests queue. */
+/**
+ * A queue we send JSON messages to: the events queue, a poison queue, the requests queue. A send
+ * that finds the queue missing creates it, once, and sends again (createOnFirstUse.ts).
+ */
 export class MessageQueue {
+  private readonly createQueue = onceCreated(() => this.client.createIfNotExists());
+
   constructor(private readonly client: QueueClient) {}
 
   get name(): string {
@@ -29,7 +35,8 @@ export class MessageQueue {
   async send(value: unknown, signal?: AbortSignal): Promise<string> {
     noteQueueRequest();
     try {
-      const response = await this.client.sendMessage(encodeMessage(value), { abortSignal: signal });
+      const text = encodeMessage(value);
+      const response = await sendCreatingQueue(() => this.client.sendMessage(text, { abortSignal: signal }), this.createQueue);
       return response.messageId;
     } catch (error) {
       throw translateFault(error);

@@ -1,15 +1,16 @@
 import { randomUUID } from 'node:crypto';
 
 import { InvocationContext, type StorageQueueHandler } from '@azure/functions';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 
 import { taskReactivatedEventSchema, taskReactivationRejectedEventSchema } from '../../src/domain/events';
 import { relayEvents } from '../../src/service/relayEvents';
-import { createQueueClient, MessageQueue } from '../../src/storage/messageQueue';
+import type { MessageQueue } from '../../src/storage/messageQueue';
 import type { TaskTable } from '../../src/storage/taskTable';
 import { makeReactivationQueueHandler, TransientQueueFailure } from '../../src/triggers/reactivationQueue';
 import { aFailedTask, aJob, aRunningTask } from '../support/fixtures';
-import { azuriteConnectionString, freshQueue, freshTable, peekAll, tableWith, uniqueId } from '../support/storage';
+import { freshQueue, freshTable, peekAll, tableWith, uniqueId } from '../support/storage';
+import { queueBehindProxy, type StorageProxy } from '../support/storageProxy';
 
 let table: TaskTable;
 let tableName: string;
@@ -162,12 +163,22 @@ describe('the bulk reactivation from the queue', () => {
 });
 
 describe('the outbox relay', () => {
+  const proxies: StorageProxy[] = [];
+  afterEach(async () => {
+    await Promise.all(proxies.splice(0).map((proxy) => proxy.close()));
+  });
+  const unsendableQueue = async (): Promise<MessageQueue> => {
+    const { queue, proxy } = await queueBehindProxy(`missing-${randomUUID()}`, { refuseCreation: true });
+    proxies.push(proxy);
+    return queue;
+  };
+
   it('delivers, with the same event id, an event whose publish failed after the commit, and only once', async () => {
     const { table: ownTable } = await freshTable();
     const jobId = uniqueId('relay');
     await ownTable.loadJob(aJob({ id: jobId }), [aFailedTask({ id: 't1', job_id: jobId })]);
-    // The events queue does not exist: the send after the commit fails for real.
-    const missing = new MessageQueue(createQueueClient({ kind: 'connectionString', connectionString: azuriteConnectionString() }, `missing-${randomUUID()}`));
+    // The events queue does not exist and may not be created: the send after the commit fails for real.
+    const missing = await unsendableQueue();
     const { handler } = await handlerWithQueues({ table: ownTable, events: missing });
     await deliver(handler, { job_id: jobId, task_id: 't1' });
     const [history] = await ownTable.listHistory(jobId, 't1');
@@ -186,7 +197,7 @@ describe('the outbox relay', () => {
     const { table: ownTable } = await freshTable();
     const jobId = uniqueId('relay');
     await ownTable.loadJob(aJob({ id: jobId }), [aFailedTask({ id: 't1', job_id: jobId })]);
-    const missing = new MessageQueue(createQueueClient({ kind: 'connectionString', connectionString: azuriteConnectionString() }, `missing-${randomUUID()}`));
+    const missing = await unsendableQueue();
     await deliver((await handlerWithQueues({ table: ownTable, events: missing })).handler, { job_id: jobId, task_id: 't1' });
     expect(await relayEvents({ table: ownTable, events: await freshQueue('events') })).toEqual({ relayed: 0, failed: 0 });
   });
