@@ -31,7 +31,8 @@ function httpRoute(name: string, options: HttpFunctionOptions, routePrefix: stri
  * parameters filled in as the host fills them) → the registered handler with a real
  * `InvocationContext` → its answer written back. Function keys are not checked, as Core Tools does
  * not check them locally. As the host does, a path that no route matches, or a route asked with a
- * method it does not take, answers an empty 404, and a handler that throws an empty 500.
+ * method it does not take, answers an empty 404; a body over 100 MiB, or a handler that throws, an
+ * empty 500.
  */
 export function httpListener(registrations: readonly Registration[], routePrefix: string, log: LogLine): (req: IncomingMessage, res: ServerResponse) => void {
   const routes = registrations
@@ -61,6 +62,11 @@ async function serve(routes: readonly HttpRoute[], req: IncomingMessage, res: Se
     return;
   }
   const body = await readBody(req);
+  if (body === null) {
+    // The host cannot bind a body over its limit: the function fails before the app runs.
+    writeEmpty(res, 500);
+    return;
+  }
   const request = new HttpRequest({
     method,
     url: url.toString(),
@@ -87,12 +93,20 @@ async function serve(routes: readonly HttpRoute[], req: IncomingMessage, res: Se
   res.end(payload);
 }
 
-function readBody(req: IncomingMessage): Promise<Buffer> {
+/** Kestrel's request body limit in the Functions host: 100 MiB. */
+const MAX_BODY_BYTES = 104_857_600;
+
+/** The body, or null when it is longer than the host takes (the rest is read and dropped). */
+function readBody(req: IncomingMessage): Promise<Buffer | null> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
-    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    let length = 0;
+    req.on('data', (chunk: Buffer) => {
+      length += chunk.length;
+      if (length <= MAX_BODY_BYTES) chunks.push(chunk);
+    });
     req.once('end', () => {
-      resolve(Buffer.concat(chunks));
+      resolve(length > MAX_BODY_BYTES ? null : Buffer.concat(chunks));
     });
     req.once('error', reject);
   });

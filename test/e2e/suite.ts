@@ -289,6 +289,13 @@ export function endToEndSuite(host: HostUnderTest): void {
           }
         });
 
+        it('fails a request whose body is over the host\'s 100 MiB with an empty 500, before the app sees it', async () => {
+          const response = await fetch(`${app.url}/jobs/job-done/terminate`, { method: 'POST', headers: keyHeader(), body: Buffer.alloc(104_857_600 + 1, 'a') });
+          expect([response.status, await response.text()]).toEqual([500, '']);
+          const within = await call('POST', '/jobs/job-done/terminate', { body: 'a'.repeat(20_000) });
+          expect([within.status, within.body.error?.code]).toEqual([400, 'VALIDATION_ERROR']);
+        });
+
         it('never leaves a task active in a terminated job, whatever the interleaving of reactivations and a termination', async () => {
           const ids = Array.from({ length: RACE_TASKS }, (_, i) => `r${i}`);
           const reactivations = ids.map((id) => call('POST', `/jobs/job-race/tasks/${id}/reactivate`));
