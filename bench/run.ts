@@ -3,11 +3,13 @@ import os from 'node:os';
 import path from 'node:path';
 
 import { startAzurite, type RunningAzurite } from '../scripts/azurite';
+import { functionsHostDir, functionsHostMissing } from '../scripts/functionsHost';
 import { SETTING } from '../src/config';
 import { benchBulkReactivation, benchSingleReactivations } from './bulkReactivation';
 import { measureColdStart } from './coldStart';
 import { measureContention } from './contention';
 import { measureHttpOverhead } from './httpOverhead';
+import { measureRealHost } from './realHost';
 import { measureServiceOverhead } from './serviceOverhead';
 import { measureTermination } from './termination';
 import { newWorld } from './world';
@@ -41,6 +43,12 @@ async function main(): Promise<void> {
     const singles = await benchSingleReactivations(await newWorld(connectionString), 1_000);
     step('cold start');
     const coldStart = measureColdStart(root, connectionString);
+    const hostMissing = functionsHostMissing(root);
+    step(hostMissing === null ? 'under the real host: cold start and HTTP overhead' : `under the real host: skipped, ${hostMissing}`);
+    const realHost =
+      hostMissing === null
+        ? await measureRealHost(root, functionsHostDir(root), connectionString, await newWorld(connectionString), { rounds: 7, httpSamples: 300 })
+        : { skipped: hostMissing };
 
     const results = {
       measuredAt: new Date().toISOString(),
@@ -52,6 +60,7 @@ async function main(): Promise<void> {
       termination,
       bulk: { bulk, singles, timeRatio: Math.round((bulk.durationMs / singles.durationMs) * 100) / 100, requestRatio: Math.round((bulk.storageRequests / singles.storageRequests) * 1000) / 1000 },
       coldStart,
+      realHost,
     };
     const rows: [string, string, string][] = [
       ['storage requests per reactivation', `${service.requestsPerReactivation}`, '2 reads in parallel + 1 transaction, then the event sent and its outbox row marked'],
@@ -68,6 +77,14 @@ async function main(): Promise<void> {
       ['bulk / single calls: storage requests', `${results.bulk.requestRatio} (${bulk.storageRequests} / ${singles.storageRequests})`, ''],
       ['cold start: app / hello app', `${coldStart.ratio} (${coldStart.appLoadMs} / ${coldStart.helloLoadMs} ms)`, 'goal ≤ 1.5'],
       ['deployment package', `${coldStart.packageMB} MB`, 'what .funcignore ships: dist/app, host.json, package.json'],
+      ...('skipped' in realHost
+        ? [['under the real host', 'skipped', realHost.skipped] as [string, string, string]]
+        : ([
+            ['real host: cold start app / hello, median', `${realHost.medianRatio} (${realHost.appMedianMs} / ${realHost.helloMedianMs} ms)`, `goal ≤ 1.10; spawn to first answer, ${realHost.rounds} interleaved rounds`],
+            ['real host: the same, best', `${realHost.bestRatio} (${realHost.appBestMs} / ${realHost.helloBestMs} ms)`, ''],
+            ['real host: the same, median of the rounds\' ratios', `${realHost.pairedMedianRatio}`, 'each round: app / the hello run beside it'],
+            ['HTTP (real host) / service call, p50', `${realHost.http.ratio} (${realHost.http.httpP50Ms} / ${realHost.http.serviceP50Ms} ms)`, 'both publish the event'],
+          ] as [string, string, string][])),
     ];
     const width = Math.max(...rows.map(([name]) => name.length));
     console.log(`\nbatch-task-reactivation benchmark, ${results.machine.cpu} × ${results.machine.cores}, Node ${process.version}, ${results.storage}\n`);

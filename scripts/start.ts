@@ -4,7 +4,7 @@ import { createServer } from 'node:net';
 import path from 'node:path';
 
 import { loadConfig, SETTING } from '../src/config';
-import { createQueueClient, poisonQueueName } from '../src/storage/messageQueue';
+import { createQueueClient } from '../src/storage/messageQueue';
 import { azuriteOnStandardPorts, type StandardAzurite } from './host/azuriteOnStandardPorts';
 import { startLocalHost } from './host/localHost';
 import { describeConnectionString, isDevelopmentStorage, LOCAL_SETTINGS, LOCAL_SETTINGS_EXAMPLE, localSettings, projectRoot } from './settings';
@@ -72,6 +72,12 @@ function freePort(): Promise<number> {
 /** What this command started, stopped in reverse order on Ctrl-C, on SIGTERM, or when start fails. */
 const stops: (() => Promise<void>)[] = [];
 let stopping = false;
+/**
+ * Ctrl-C in a terminal (SIGINT) and a closed terminal (SIGHUP) reach the whole foreground process
+ * group, `func` included, which then stops by itself; a second signal would make it kill its host
+ * outright. SIGTERM, or this command's parent dying, reach this process only.
+ */
+let childGotTheSignal = false;
 
 async function stopAll(exitCode: number): Promise<never> {
   if (!stopping) {
@@ -85,6 +91,7 @@ for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
   process.on(signal, () => {
     if (stopping) process.exit(130); // a second Ctrl-C does not wait
     console.log(`\n${signal}: stopping…`);
+    childGotTheSignal = signal !== 'SIGTERM';
     void stopAll(0);
   });
 }
@@ -116,28 +123,12 @@ async function main(): Promise<void> {
     azurite = await azuriteOnStandardPorts(options.dataFolder);
     if (azurite.kind === 'started') stops.push(azurite.stop);
   }
-  await ensureAppQueues(settings);
+  await ensureTriggerQueue(settings);
   const storage = storageLine(settings, azurite);
   const port = portFromEnv();
 
   if (func !== undefined) {
-    const funcPort = port === 0 ? await freePort() : port;
-    const child = spawn(func, ['start', '--port', String(funcPort)], { cwd: root, stdio: 'inherit', env: { ...process.env } });
-    stops.push(
-      () =>
-        new Promise((resolve) => {
-          if (child.exitCode !== null || child.signalCode !== null) {
-            resolve();
-            return;
-          }
-          child.once('exit', () => {
-            resolve();
-          });
-          child.kill('SIGINT');
-        }),
-    );
-    child.once('exit', (code) => void stopAll(code ?? 0));
-    printReady(`http://${HOST}:${funcPort}`, 'Azure Functions Core Tools (func start)', storage);
+    await startUnderFunc(func, root, port === 0 ? await freePort() : port, storage);
     return;
   }
 
@@ -159,15 +150,86 @@ async function main(): Promise<void> {
 }
 
 /**
- * In Azure the Bicep creates the app's queues, and the app has no right to create them; against
- * a connection string (Azurite, or a storage account used with a key) they are created here.
+ * The queue the queue trigger reads, so that the host does not log a missing queue at every poll
+ * until the first message is sent. The app creates its other queues and its table itself, on first
+ * use; in Azure the Bicep creates them all.
  */
-async function ensureAppQueues(settings: Record<string, string>): Promise<void> {
+async function ensureTriggerQueue(settings: Record<string, string>): Promise<void> {
   const connectionString = settings[SETTING.connectionString];
   if (connectionString === undefined) return;
-  const config = loadConfig(settings);
-  const names = [config.reactivationQueueName, poisonQueueName(config.reactivationQueueName), config.eventsQueueName];
-  await Promise.all(names.map((name) => createQueueClient({ kind: 'connectionString', connectionString }, name).createIfNotExists()));
+  await createQueueClient({ kind: 'connectionString', connectionString }, loadConfig(settings).reactivationQueueName).createIfNotExists();
+}
+
+const KEY_LINE = /default function key: (\S+)/;
+const READY_WITHIN_MS = 180_000;
+
+/**
+ * The app under `func start` (Core Tools, or any `func` that takes its options). Its output is
+ * passed through; the banner is printed once the app answers, with the function key when the host
+ * printed one (a host that checks keys, such as the open-source host's func-start, does).
+ */
+async function startUnderFunc(func: string, root: string, port: number, storage: string): Promise<void> {
+  const child = spawn(func, ['start', '--port', String(port)], { cwd: root, stdio: ['inherit', 'pipe', 'pipe'], env: { ...process.env } });
+  const printed: { key?: string; byFuncStart: boolean } = { byFuncStart: false };
+  const pass = (to: NodeJS.WriteStream) => {
+    let partial = '';
+    return (chunk: Buffer) => {
+      to.write(chunk);
+      const lines = (partial + chunk.toString()).split('\n');
+      partial = lines.pop() ?? '';
+      for (const line of lines) {
+        printed.byFuncStart ||= line.startsWith('func-start:');
+        printed.key ??= KEY_LINE.exec(line)?.[1];
+      }
+    };
+  };
+  child.stdout.on('data', pass(process.stdout));
+  child.stderr.on('data', pass(process.stderr));
+  stops.push(
+    () =>
+      new Promise((resolve) => {
+        if (child.exitCode !== null || child.signalCode !== null) {
+          resolve();
+          return;
+        }
+        child.once('exit', () => {
+          resolve();
+        });
+        // After a Ctrl-C it is stopping already: signal it only if it has not exited after a while.
+        const timer = setTimeout(() => child.kill('SIGINT'), childGotTheSignal ? 15_000 : 0);
+        child.once('exit', () => {
+          clearTimeout(timer);
+        });
+      }),
+  );
+  child.once('exit', (code) => {
+    if (!stopping) void stopAll(code ?? 1);
+  });
+
+  const url = `http://${HOST}:${port}`;
+  const until = Date.now() + READY_WITHIN_MS;
+  while (!(await answers(`${url}/openapi.json`))) {
+    if (stopping || child.exitCode !== null) return;
+    if (Date.now() > until) throw new Error(`func start did not answer on ${url} within ${READY_WITHIN_MS / 1000} s`);
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+  // func-start prints its key just after the host is running.
+  for (let i = 0; i < 40 && printed.byFuncStart && printed.key === undefined; i++) await new Promise((resolve) => setTimeout(resolve, 100));
+  const keyLine =
+    printed.key !== undefined
+      ? `${printed.key}   (every route but /openapi.json needs it: x-functions-key header or ?code=)`
+      : 'not checked by Core Tools locally (func start --enableAuth checks them)';
+  printReady(url, 'func (func start)', storage, keyLine);
+}
+
+async function answers(url: string): Promise<boolean> {
+  try {
+    const response = await fetch(url, { signal: AbortSignal.timeout(5_000) });
+    await response.body?.cancel();
+    return response.status === 200;
+  } catch {
+    return false;
+  }
 }
 
 function storageLine(settings: Record<string, string>, azurite: StandardAzurite | undefined): string {
@@ -184,10 +246,11 @@ function storageLine(settings: Record<string, string>, azurite: StandardAzurite 
   return `table ${table} at ${where}${emulator}`;
 }
 
-function printReady(url: string, runner: string, storage: string): void {
+function printReady(url: string, runner: string, storage: string, keys?: string): void {
   console.log('');
   console.log(`batch-task-reactivation is running under ${runner}`);
   console.log(`  app:     ${url}   (API description: ${url}/openapi.json)`);
+  if (keys !== undefined) console.log(`  key:     ${keys}`);
   console.log(`  storage: ${storage}`);
   console.log(`  load the demo jobs: npm run seed -- fixtures/demo.json`);
   console.log(`  reactivate through the queue: npm run enqueue -- <jobId> <taskId>`);

@@ -40,7 +40,7 @@
 #define NREQ 2
 #endif
 #define NR 2
-#define NQ 5
+#define NQ 4
 #ifndef MAXCRASH
 #define MAXCRASH 2
 #endif
@@ -51,7 +51,7 @@
 #define M_VIS 1
 #define M_HELD 2
 #define M_DELAYED 3     /* a request's check: receivable once that request's commit can no longer land */
-#define M_LEASE 4       /* a check sent again after a lease: receivable once the holder it saw is gone */
+#define M_LEASE 4       /* a check that came back after a lease: receivable once the holders it saw are gone */
 #define NONE 255
 
 bool hc[NR];            /* history row r exists (its reactivation committed) */
@@ -61,7 +61,8 @@ bool hexp[NR];          /* the current claim's holder can no longer write (ended
 byte hver[NR];          /* ETag */
 byte sent[NR];          /* task.reactivated events of row r on the events queue */
 bool infl[NREQ];        /* request q's commit may still land */
-byte qst[NQ]; byte qreq[NQ]; byte qrow[NQ]; byte qseen[NQ]; byte qown[NQ];
+byte qst[NQ]; byte qreq[NQ]; byte qown[NQ];
+byte qseen[NQ * NR];    /* per message and row: the version a lease saw, or NONE */
 byte crashes, lapses;
 
 #define CRASHTO(l) if :: crashes < MAXCRASH -> crashes++; goto l :: true -> skip fi
@@ -79,18 +80,22 @@ byte crashes, lapses;
 #else
 #define DUE(k) (!infl[qreq[k]])
 #endif
-#define LEASED(k) (hexp[qrow[k]] || hver[qrow[k]] != qseen[k])
+/* The lease is longer than any holder lives: once it has passed, the holder of each version seen
+   can no longer write (hexp), unless the row has moved on since (a newer version, a newer claim). */
+#define GONE(k, r) (qseen[(k) * NR + (r)] == NONE || hexp[r] || hver[r] != qseen[(k) * NR + (r)])
+#define LEASED(k) (GONE(k, 0) && GONE(k, 1))
 #define RECV(k) (qst[k] == M_VIS || (qst[k] == M_DELAYED && DUE(k)) || (qst[k] == M_LEASE && LEASED(k)))
-#define ANYRECV (RECV(0) || RECV(1) || RECV(2) || RECV(3) || RECV(4))
+#define ANYRECV (RECV(0) || RECV(1) || RECV(2) || RECV(3))
 
-inline send(kind, q, row, seen, k, who) {
+/* A new message in a free slot k: a request's check (seen nothing yet), or a lease copying `seen`. */
+inline send(kind, q, k, who) {
   k = 0;
   do
   :: k < NQ && qst[k] != M_FREE -> k++
   :: k < NQ && qst[k] == M_FREE -> break
   :: k == NQ -> assert(false)   /* model too small */
   od;
-  qst[k] = kind; qreq[k] = q; qrow[k] = row; qseen[k] = seen; qown[k] = who
+  qst[k] = kind; qreq[k] = q; qown[k] = who; qseen[k * NR] = NONE; qseen[k * NR + 1] = NONE
 }
 inline delete(k, who) {
   if :: qown[k] == who && qst[k] != M_FREE -> qst[k] = M_FREE; qown[k] = 0 :: else -> skip fi
@@ -101,7 +106,7 @@ proctype Request(byte q) {
   byte v[NR];
   bool ok;
 #ifndef SENDAFTER
-  atomic { send(M_DELAYED, q, FIRSTROW(q), NONE, m, _pid); infl[q] = true };  /* the check, before the commit */
+  atomic { send(M_DELAYED, q, m, _pid); infl[q] = true };  /* the check, before the commit */
   CRASHTO(pre);
 #endif
   atomic {                                                /* the commit: task rows + history rows */
@@ -129,7 +134,7 @@ proctype Request(byte q) {
   fi;
   CRASHTO(done);
 #ifdef SENDAFTER
-  atomic { send(M_VIS, q, FIRSTROW(q), NONE, m, _pid) };  /* WEAK: the check after the commit */
+  atomic { send(M_VIS, q, m, _pid) };                     /* WEAK: the check after the commit */
   CRASHTO(done);
 #endif
   r = FIRSTROW(q);                                        /* the events, right after the commit */
@@ -154,36 +159,30 @@ done:                                                     /* ended or crashed: i
 }
 
 proctype Checker() {
-  byte s, r, last, v, ns, i;
-  bool c, p, got;
+  byte s, r, v, ns, i;
+  byte again[NR];                                         /* what the lease, if one is needed, remembers */
+  bool c, p, got, waiting;
 end_idle:
   do
   :: atomic { ANYRECV -> s = 0; do :: !RECV(s) -> s++ :: else -> break od; qst[s] = M_HELD; qown[s] = _pid };
-     /* the rows of the tasks the check names: one row after a lease, all of the request's at first */
-     if :: qst[s] == M_HELD && qseen[s] != NONE -> r = qrow[s]; last = qrow[s] :: else -> r = FIRSTROW(qreq[s]); last = LASTROW(qreq[s]) fi;
-     do
-     :: r <= last ->
+     waiting = false;
+     r = FIRSTROW(qreq[s]);
+     do                                                   /* the rows of the tasks the check names */
+     :: r <= LASTROW(qreq[s]) ->
+        again[r] = NONE;
         atomic { c = hc[r]; p = hp[r]; v = hver[r] };     /* read the row */
         if
-        :: !c || p -> skip                                /* never committed (never will), or done */
-#ifdef EAGER
-        :: c && !p -> goto claim                          /* WEAK: no lease */
-#else
-        :: c && !p && qseen[s] != v ->                    /* first sight of this version: a lease */
-           atomic { send(M_LEASE, qreq[s], r, v, ns, _pid) };
-           CRASHTO(crashed)
-        :: c && !p && qseen[s] == v -> goto claim         /* unchanged a lease later: no holder */
+        :: !c || p -> goto nextrow                        /* never committed (never will), or done */
+#ifndef EAGER
+        :: c && !p && qseen[s * NR + r] != v ->           /* first sight of this version: a lease */
+           again[r] = v; waiting = true; goto nextrow
 #endif
+        :: else -> skip                                   /* unchanged a lease later: no holder */
         fi;
-        goto nextrow;
-claim:
 #ifndef NOCLAIM
         atomic { got = (hver[r] == v); if :: got -> hexp[r] = false; hcl[r] = 10 + _pid; hver[r]++; v = hver[r] :: else -> skip fi };
         CRASHTO(crashed);
-        if
-        :: !got -> atomic { send(M_LEASE, qreq[s], r, NONE, ns, _pid) }; CRASHTO(crashed); goto nextrow
-        :: else -> skip
-        fi;
+        if :: !got -> waiting = true; goto nextrow :: else -> skip fi;   /* moved meanwhile: look again */
 #endif
         SEND(r);
         CRASHTO(crashed);
@@ -196,7 +195,17 @@ claim:
 nextrow: r++
      :: else -> break
      od;
-     atomic { delete(s, _pid) };                          /* returned: the host deletes the message */
+     if
+     :: waiting ->                                        /* the check sends itself again, after a lease */
+        if
+        :: crashes < MAXCRASH ->                          /* ... and dies before returning: both remain */
+           atomic { send(M_LEASE, qreq[s], ns, 0); qseen[ns * NR] = again[0]; qseen[ns * NR + 1] = again[1]; crashes++ };
+           goto crashed
+        :: true ->
+           atomic { send(M_LEASE, qreq[s], ns, 0); qseen[ns * NR] = again[0]; qseen[ns * NR + 1] = again[1]; delete(s, _pid) }
+        fi
+     :: else -> atomic { delete(s, _pid) }                /* returned: the host deletes the message */
+     fi;
      goto next;
 crashed:                                                  /* the message reappears; this checker's claims hold no one */
      atomic {
@@ -204,13 +213,13 @@ crashed:                                                  /* the message reappea
        i = 0; do :: i < NR -> if :: hcl[i] == 10 + _pid -> hexp[i] = true :: else -> skip fi; i++ :: else -> break od
      };
 next: skip;
-     d_step { s = 0; r = 0; last = 0; v = 0; ns = 0; i = 0; c = false; p = false; got = false }
+     d_step { s = 0; r = 0; v = 0; ns = 0; i = 0; c = false; p = false; got = false; waiting = false; again[0] = 0; again[1] = 0 }
   od
 }
 
 #define LAPSE(k) :: atomic { lapses < MAXLAPSE && qst[k] == M_HELD -> qst[k] = M_VIS; lapses++ }
 active proctype Lapse() {
-end: do LAPSE(0) LAPSE(1) LAPSE(2) LAPSE(3) LAPSE(4) od
+end: do LAPSE(0) LAPSE(1) LAPSE(2) LAPSE(3) od
 }
 
 init {

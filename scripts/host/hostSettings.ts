@@ -7,7 +7,7 @@ export interface QueueHostSettings {
   visibilityTimeoutSeconds: number;
   batchSize: number;
   messageEncoding: 'base64' | 'none';
-  /** The host polls an empty queue ever less often, up to 2 s when run locally. */
+  /** The host polls an empty queue ever less often, up to this: 2 s when run locally (in Azure, 1 minute). */
   maxPollingIntervalMs: number;
 }
 
@@ -25,6 +25,6 @@ export function queueHostSettings(root: string): QueueHostSettings {
     visibilityTimeoutSeconds: seconds(queues.visibilityTimeout, 0),
     batchSize: typeof queues.batchSize === 'number' ? Math.min(32, queues.batchSize) : 16,
     messageEncoding: queues.messageEncoding === 'none' ? 'none' : 'base64',
-    maxPollingIntervalMs: 2_000,
+    maxPollingIntervalMs: seconds(queues.maxPollingInterval, 2) * 1000,
   };
 }

@@ -30,8 +30,9 @@ function httpRoute(name: string, options: HttpFunctionOptions, routePrefix: stri
  * The HTTP trigger of the local host: node:http request → the library's own `HttpRequest` (route
  * parameters filled in as the host fills them) → the registered handler with a real
  * `InvocationContext` → its answer written back. Function keys are not checked, as Core Tools does
- * not check them locally. A path that no route matches answers 404, a route asked with a method it
- * does not take answers 405 (with `Allow`), both in the app's error envelope.
+ * not check them locally. As the host does, a path that no route matches, or a route asked with a
+ * method it does not take, answers an empty 404; a body over 100 MiB, or a handler that throws, an
+ * empty 500.
  */
 export function httpListener(registrations: readonly Registration[], routePrefix: string, log: LogLine): (req: IncomingMessage, res: ServerResponse) => void {
   const routes = registrations
@@ -41,7 +42,7 @@ export function httpListener(registrations: readonly Registration[], routePrefix
   return (req, res) => {
     serve(routes, req, res, log).catch((error: unknown) => {
       log('host', 'error', `request failed: ${error instanceof Error ? error.message : String(error)}`);
-      if (!res.headersSent) writeEnvelopeError(res, 500, 'INTERNAL_ERROR', 'The local host failed to serve the request.');
+      if (!res.headersSent) writeEmpty(res, 500);
       else res.destroy();
     });
   };
@@ -51,22 +52,21 @@ async function serve(routes: readonly HttpRoute[], req: IncomingMessage, res: Se
   const url = new URL(req.url ?? '/', `http://${req.headers.host ?? 'localhost'}`);
   const method = (req.method ?? 'GET').toUpperCase();
   const segments = splitPath(url.pathname);
-  const matches = routes.flatMap((route) => {
-    const params = matchRoute(route.template, segments);
-    return params === null ? [] : [{ route, params }];
-  });
-  const chosen = matches.find(({ route }) => route.methods.includes(method as HttpMethod));
+  const chosen = routes
+    .filter((route) => route.methods.includes(method as HttpMethod))
+    .map((route) => ({ route, params: matchRoute(route.template, segments) }))
+    .find((match): match is { route: HttpRoute; params: Record<string, string> } => match.params !== null);
   if (chosen === undefined) {
     req.resume();
-    if (matches.length === 0) {
-      writeEnvelopeError(res, 404, 'NOT_FOUND', `No route matches ${url.pathname}.`);
-    } else {
-      const allowed = [...new Set(matches.flatMap(({ route }) => route.methods))];
-      writeEnvelopeError(res, 405, 'METHOD_NOT_ALLOWED', `${url.pathname} does not take ${method}; it takes ${allowed.join(', ')}.`, { Allow: allowed.join(', ') });
-    }
+    writeEmpty(res, 404);
     return;
   }
   const body = await readBody(req);
+  if (body === null) {
+    // The host cannot bind a body over its limit: the function fails before the app runs.
+    writeEmpty(res, 500);
+    return;
+  }
   const request = new HttpRequest({
     method,
     url: url.toString(),
@@ -93,12 +93,20 @@ async function serve(routes: readonly HttpRoute[], req: IncomingMessage, res: Se
   res.end(payload);
 }
 
-function readBody(req: IncomingMessage): Promise<Buffer> {
+/** Kestrel's request body limit in the Functions host: 100 MiB. */
+const MAX_BODY_BYTES = 104_857_600;
+
+/** The body, or null when it is longer than the host takes (the rest is read and dropped). */
+function readBody(req: IncomingMessage): Promise<Buffer | null> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
-    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    let length = 0;
+    req.on('data', (chunk: Buffer) => {
+      length += chunk.length;
+      if (length <= MAX_BODY_BYTES) chunks.push(chunk);
+    });
     req.once('end', () => {
-      resolve(Buffer.concat(chunks));
+      resolve(length > MAX_BODY_BYTES ? null : Buffer.concat(chunks));
     });
     req.once('error', reject);
   });
@@ -108,8 +116,8 @@ function flattenHeaders(headers: IncomingMessage['headers']): Record<string, str
   return Object.fromEntries(Object.entries(headers).flatMap(([name, value]) => (value === undefined ? [] : [[name, Array.isArray(value) ? value.join(', ') : value]])));
 }
 
-/** The app's error envelope, for the answers the host gives itself (no function ran). */
-function writeEnvelopeError(res: ServerResponse, status: number, code: string, message: string, headers: Record<string, string> = {}): void {
-  res.writeHead(status, { 'content-type': 'application/json', 'request-id': randomUUID(), ...headers });
-  res.end(JSON.stringify({ success: false, error: { code, message } }));
+/** What the host answers itself when no function runs: a status and no body. */
+function writeEmpty(res: ServerResponse, status: number): void {
+  res.writeHead(status, { 'content-length': '0' });
+  res.end();
 }

@@ -3,19 +3,19 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 
-import type { StorageQueueHandler, TimerHandler } from '@azure/functions';
+import type { StorageQueueHandler } from '@azure/functions';
 
 import { queueHostSettings } from './hostSettings';
 import { httpListener, type LogLine } from './httpTrigger';
 import { startQueueTrigger, type RunningTrigger } from './queueTrigger';
 import { loadRegistrations, type Registration } from './registrations';
-import { startTimerTrigger } from './timerTrigger';
 
 /**
  * A small stand-in for the Functions host, for machines without Core Tools: it loads the app's
  * entry files as the host does, and runs each registration through the module of its trigger kind:
- * HTTP, storage queue and timer. A registration of any other kind is reported, never silently
- * dropped. (A new kind gets a module beside httpTrigger.ts and a line here.)
+ * HTTP and storage queue. A registration of any other kind (the timer among them) is reported,
+ * never silently dropped; the real host runs it (README: the local host and the real one). The
+ * end-to-end suite runs under both hosts.
  */
 export interface LocalHost {
   url: string;
@@ -26,15 +26,13 @@ export interface LocalHost {
 
 export async function startLocalHost(options: { root: string; port: number; host: string; log: LogLine }): Promise<LocalHost> {
   const registrations = loadRegistrations(options.root);
-  const served = new Set(['http', 'storageQueue', 'timer']);
+  const served = new Set(['http', 'storageQueue']);
   const notServed = registrations.filter((registration) => !served.has(registration.kind));
   const queueSettings = queueHostSettings(options.root);
   const triggers: RunningTrigger[] = [];
   for (const registration of registrations) {
     if (registration.kind === 'storageQueue') {
       triggers.push(await startQueueTrigger(registration.name, registration.options as { queueName: string; connection?: string; handler: StorageQueueHandler }, queueSettings, options.log));
-    } else if (registration.kind === 'timer') {
-      triggers.push(startTimerTrigger(registration.name, registration.options as { schedule: string; handler: TimerHandler }, options.log));
     }
   }
   const server = createServer(httpListener(registrations, routePrefix(options.root), options.log));

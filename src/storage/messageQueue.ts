@@ -1,6 +1,7 @@
 import { QueueClient, type StoragePipelineOptions } from '@azure/storage-queue';
 
 import type { StorageConnection } from '../config';
+import { onceCreated, sendCreatingQueue } from './createOnFirstUse';
 import { managedIdentityCredential } from './credential';
 import { noteQueueRequest } from './requestMeter';
 import type { HeldMessage, Queue } from '../service/queue';
@@ -19,8 +20,14 @@ export function decodeMessage(text: string): unknown {
   return JSON.parse(Buffer.from(text, 'base64').toString('utf8'));
 }
 
-/** A queue we send JSON messages to: the events queue, a poison queue, the requests queue, the app's work queues. */
+/**
+ * A queue we send JSON messages to: the events queue, a poison queue, the requests queue, the app's
+ * work queues. A send that finds the queue missing creates it, once, and sends again
+ * (createOnFirstUse.ts).
+ */
 export class MessageQueue implements Queue {
+  private readonly createQueue = onceCreated(() => this.client.createIfNotExists());
+
   constructor(private readonly client: QueueClient) {}
 
   get name(): string {
@@ -30,7 +37,8 @@ export class MessageQueue implements Queue {
   async send(value: unknown, signal?: AbortSignal): Promise<string> {
     noteQueueRequest();
     try {
-      const response = await this.client.sendMessage(encodeMessage(value), { abortSignal: signal });
+      const text = encodeMessage(value);
+      const response = await sendCreatingQueue(() => this.client.sendMessage(text, { abortSignal: signal }), this.createQueue);
       return response.messageId;
     } catch (error) {
       throw translateFault(error);
@@ -40,7 +48,9 @@ export class MessageQueue implements Queue {
   async sendLater(value: unknown, delaySeconds: number, signal?: AbortSignal): Promise<HeldMessage> {
     noteQueueRequest();
     try {
-      const response = await this.client.sendMessage(encodeMessage(value), { visibilityTimeout: Math.max(0, Math.round(delaySeconds)), abortSignal: signal });
+      const text = encodeMessage(value);
+      const options = { visibilityTimeout: Math.max(0, Math.round(delaySeconds)), abortSignal: signal };
+      const response = await sendCreatingQueue(() => this.client.sendMessage(text, options), this.createQueue);
       return { messageId: response.messageId, popReceipt: response.popReceipt };
     } catch (error) {
       throw translateFault(error);

@@ -12,20 +12,23 @@ export interface StartedApp {
   output: () => string;
 }
 
-export function startApp(env: NodeJS.ProcessEnv): Promise<StartedApp> {
-  return oneStartAtATime(() => spawnApp(env));
+export function startApp(env: NodeJS.ProcessEnv, withinMs = 60_000): Promise<StartedApp> {
+  return oneStartAtATime(() => spawnApp(env, withinMs));
 }
 
-function spawnApp(env: NodeJS.ProcessEnv): Promise<StartedApp> {
+function spawnApp(env: NodeJS.ProcessEnv, withinMs: number): Promise<StartedApp> {
   const child = spawn('npm', ['start'], { env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {
-      reject(new Error(`npm start did not print its URL in time:\n${output}`));
-    }, 60_000);
+      // Nothing it started may outlive the failed start.
+      if (child.pid !== undefined) process.kill(-child.pid, 'SIGINT');
+      reject(new Error(`npm start did not print its URL within ${withinMs / 1000} s:\n${output}`));
+    }, withinMs);
     const onData = (chunk: Buffer): void => {
       output += chunk.toString();
-      const url = /app:\s+(http:\/\/\S+)/.exec(output)?.[1];
+      // The banner ends with this line: everything it says has been printed.
+      const url = output.includes('Press Ctrl-C to stop.') ? /app:\s+(http:\/\/\S+)/.exec(output)?.[1] : undefined;
       if (url !== undefined) {
         clearTimeout(timer);
         resolve({ url, child, output: () => output });

@@ -5,7 +5,6 @@ import { QueueClient } from '@azure/storage-queue';
 import { afterEach, describe, expect, it } from 'vitest';
 
 import { startQueueTrigger, type RunningTrigger } from '../../scripts/host/queueTrigger';
-import { timerPeriodMs } from '../../scripts/host/timerTrigger';
 import { encodeMessage } from '../../src/storage/messageQueue';
 import { azuriteConnectionString } from '../support/storage';
 
@@ -70,9 +69,3 @@ describe("the local host's queue trigger", () => {
   });
 });
 
-describe("the local host's timer trigger", () => {
-  it('runs "*/N * * * * *" schedules and refuses the rest', () => {
-    expect(timerPeriodMs('*/30 * * * * *')).toBe(30_000);
-    expect(timerPeriodMs('0 */5 * * * *')).toBeNull();
-  });
-});

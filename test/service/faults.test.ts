@@ -6,7 +6,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { Deadline } from '../../src/service/deadline';
 import { reactivateTask, type ReactivateTaskCommand } from '../../src/service/reactivateTask';
 import type { FixtureTable } from '../../src/storage/fixtureLoader';
-import { isCommit } from '../support/faults';
+import { answerStatus, isCommit, isCreateTable } from '../support/faults';
 import { aFailedTask, aJob } from '../support/fixtures';
 import { appFor, freshTable, tableWith, uniqueId, type TestApp } from '../support/storage';
 
@@ -100,8 +100,13 @@ describe('storage faults around a reactivation', () => {
 });
 
 describe('a table that does not exist', () => {
-  it('is a fault to report, not a job that does not exist', async () => {
-    const missing = tableWith(`missing${randomUUID().replaceAll('-', '')}`);
+  it('and may not be created (403, as for the identity in Azure) is a fault to report, not a job that does not exist', async () => {
+    const missing = tableWith(`missing${randomUUID().replaceAll('-', '')}`, answerStatus(403, { when: isCreateTable }));
     await expect(reactivateTask({ ...app, store: missing }, command('job-1'))).rejects.toThrow(/TableNotFound|table/i);
+  });
+
+  it('and may be created (a fresh start) is created, and the job is simply not found', async () => {
+    const fresh = tableWith(`fresh${randomUUID().replaceAll('-', '')}`);
+    expect(await reactivateTask({ ...app, store: fresh }, command('job-1'))).toMatchObject({ kind: 'rejection', code: 'JOB_NOT_FOUND' });
   });
 });

@@ -14,6 +14,8 @@ export const isTaskRead: Target = (request) => request.method === 'GET' && decod
 export const isQuery: Target = (request) => request.method === 'GET' && decodeURIComponent(request.url).includes('$filter');
 export const isRead: Target = (request) => request.method === 'GET';
 export const anyRequest: Target = () => true;
+/** Create Table: `POST <account>/Tables`. */
+export const isCreateTable: Target = (request) => request.method === 'POST' && /\/Tables(\?|$)/.test(request.url);
 
 /** A policy that counts how often it struck. */
 export type FaultPolicy = PipelinePolicy & { struck: number };
@@ -43,7 +45,7 @@ function faultPolicy(name: string, options: FaultOptions, strike: FaultPolicy['s
  * `headers` carries e.g. `Retry-After` for throttling.
  */
 export function answerStatus(status: number, options: FaultOptions & { headers?: Record<string, string> }): FaultPolicy {
-  const code = status === 429 ? 'TooManyRequests' : status === 503 ? 'ServerBusy' : 'InternalError';
+  const code = status === 429 ? 'TooManyRequests' : status === 503 ? 'ServerBusy' : status === 403 ? 'AuthorizationPermissionMismatch' : 'InternalError';
   const body = JSON.stringify({ 'odata.error': { code, message: { lang: 'en-US', value: `Injected ${status}.` } } });
   return faultPolicy(`answer${status}`, options, (request) =>
     Promise.resolve({
