@@ -290,8 +290,14 @@ export function endToEndSuite(host: HostUnderTest): void {
         });
 
         it('fails a request whose body is over the host\'s 100 MiB with an empty 500, before the app sees it', async () => {
-          const response = await fetch(`${app.url}/jobs/job-done/terminate`, { method: 'POST', headers: keyHeader(), body: Buffer.alloc(104_857_600 + 1, 'a') });
-          expect([response.status, await response.text()]).toEqual([500, '']);
+          // The host answers before it has read the whole body, and may close the connection while
+          // the client is still sending it: either way the app never saw the request (it would
+          // have answered 400 VALIDATION_ERROR for a body over its own 16 KiB).
+          const answer = await fetch(`${app.url}/jobs/job-done/terminate`, { method: 'POST', headers: keyHeader(), body: Buffer.alloc(104_857_600 + 1, 'a') }).then(
+            async (response) => [response.status, await response.text()],
+            (error: unknown) => [(error as { cause?: { code?: string } }).cause?.code ?? String(error)],
+          );
+          expect([[500, ''], ['EPIPE'], ['ECONNRESET']]).toContainEqual(answer);
           const within = await call('POST', '/jobs/job-done/terminate', { body: 'a'.repeat(20_000) });
           expect([within.status, within.body.error?.code]).toEqual([400, 'VALIDATION_ERROR']);
         });
