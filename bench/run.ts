@@ -8,6 +8,7 @@ import { SETTING } from '../src/config';
 import { benchBulkReactivation, benchSingleReactivations } from './bulkReactivation';
 import { measureColdStart } from './coldStart';
 import { measureContention } from './contention';
+import { measureBulkEvents, measureEventPath, measureRelay } from './events';
 import { measureHttpOverhead } from './httpOverhead';
 import { measureRealHost } from './realHost';
 import { measureServiceOverhead } from './serviceOverhead';
@@ -38,6 +39,10 @@ async function main(): Promise<void> {
     const contention = await measureContention(await newWorld(connectionString), 500);
     step('termination of a 5,000-task job');
     const termination = await measureTermination(await newWorld(connectionString), 5_000);
+    step('events: the critical path, the bulk events, the checks at 0 and 50,000 history rows');
+    const eventPath = await measureEventPath(connectionString);
+    const bulkEvents = await measureBulkEvents(connectionString);
+    const relay = await measureRelay(connectionString);
     step('1,000 tasks: one bulk call against single calls');
     const bulk = await benchBulkReactivation(await newWorld(connectionString), 1_000);
     const singles = await benchSingleReactivations(await newWorld(connectionString), 1_000);
@@ -58,12 +63,17 @@ async function main(): Promise<void> {
       http,
       contention,
       termination,
+      events: { path: eventPath, bulk: bulkEvents, relay },
       bulk: { bulk, singles, timeRatio: Math.round((bulk.durationMs / singles.durationMs) * 100) / 100, requestRatio: Math.round((bulk.storageRequests / singles.storageRequests) * 1000) / 1000 },
       coldStart,
       realHost,
     };
     const rows: [string, string, string][] = [
       ['storage requests per reactivation', `${service.requestsPerReactivation}`, '2 reads in parallel + 1 transaction, then the event sent and its outbox row marked'],
+      ['reactivation: requests before the answer, in all', `${eventPath.criticalRequests}, ${eventPath.totalRequests}`, 'reads + delayed check, commit, event; then mark and withdraw the check'],
+      ['reactivation: round trips before the answer', `${eventPath.criticalRoundTrips}`, `its time / a ${eventPath.delayMs} ms delay on every request; goal 3`],
+      ['bulk of 200: answer to its last event on the queue', `${bulkEvents.answerToLastEventMs} ms (${bulkEvents.eventsAtAnswer} already there at the answer)`, ''],
+      ['checks for 100 dead publishers: 50,000 / 0 history rows', `${relay.ratio} (${relay.full.requests} / ${relay.empty.requests} requests)`, 'goal ≈ 1: no scan'],
       ['service / bare SDK doing the same, p50', `${service.p50Ratio} (${service.serviceP50Ms} / ${service.bareP50Ms} ms)`, 'goal ≤ 1.10'],
       ['service / bare SDK, p99', `${service.p99Ratio} (${service.serviceP99Ms} / ${service.bareP99Ms} ms)`, 'goal ≤ 1.10'],
       ['HTTP (local host) / service call, p50', `${http.ratio} (${http.httpP50Ms} / ${http.serviceP50Ms} ms)`, 'both publish the event'],

@@ -5,6 +5,7 @@ import { TableClient } from '@azure/data-tables';
 import { assemble, type AppDependencies } from '../src/compose';
 import { loadConfig, SETTING } from '../src/config';
 import type { Job } from '../src/domain/job';
+import type { OutboxTiming } from '../src/outbox/outbox';
 import type { Task } from '../src/domain/task';
 import { systemClock } from '../src/service/clock';
 import { FixtureTable } from '../src/storage/fixtureLoader';
@@ -32,13 +33,14 @@ export interface World {
   tableName: string;
   table: FixtureTable;
   events: MessageQueue;
+  outboxChecks: MessageQueue;
   /** The app's use-case dependencies around this table and these queues. */
   deps: AppDependencies;
   /** The same table through a bare SDK client, for the baselines. */
   raw: TableClient;
 }
 
-export async function newWorld(connectionString: string): Promise<World> {
+export async function newWorld(connectionString: string, timing?: OutboxTiming): Promise<World> {
   const suffix = randomUUID().replaceAll('-', '').slice(0, 20);
   const tableName = `bench${suffix}`;
   const storage = { kind: 'connectionString' as const, connectionString };
@@ -49,19 +51,22 @@ export async function newWorld(connectionString: string): Promise<World> {
   const config = loadConfig({ [SETTING.connectionString]: connectionString, [SETTING.tableName]: tableName, [SETTING.eventsQueueName]: events.name });
   const [sweeps, outboxChecks, retentionQueue] = [queue('sweeps'), queue('checks'), queue('retention')];
   await Promise.all([sweeps.ensureExists(), outboxChecks.ensureExists(), retentionQueue.ensureExists()]);
-  const deps = assemble({
-    config,
-    clock: systemClock,
-    store: table,
-    outboxStore: new TableOutboxStore(table.tableClient),
-    retentionStore: new TableRetentionStore(table.tableClient),
-    events,
-    reactivationRequests: queue('requests'),
-    reactivationPoison: queue('poison'),
-    sweeps,
-    outboxChecks,
-    retentionQueue,
-  });
+  const deps = assemble(
+    {
+      config,
+      clock: systemClock,
+      store: table,
+      outboxStore: new TableOutboxStore(table.tableClient),
+      retentionStore: new TableRetentionStore(table.tableClient),
+      events,
+      reactivationRequests: queue('requests'),
+      reactivationPoison: queue('poison'),
+      sweeps,
+      outboxChecks,
+      retentionQueue,
+    },
+    timing,
+  );
   const raw = TableClient.fromConnectionString(connectionString, tableName, { allowInsecureConnection: true });
-  return { tableName, table, events, deps, raw };
+  return { tableName, table, events, outboxChecks, deps, raw };
 }

@@ -1,0 +1,113 @@
+import { randomUUID } from 'node:crypto';
+
+import { Deadline } from '../src/service/deadline';
+import { reactivateFailedTasks } from '../src/service/reactivateFailedTasks';
+import { reactivateTask } from '../src/service/reactivateTask';
+import { countStorageRequests } from '../src/storage/requestMeter';
+import { endpointOf, startLatencyProxy, withEndpoint } from './latencyProxy';
+import { relayCost, type RelayCost } from './outboxRelay';
+import { median, round } from './stats';
+import { failedTask, job, newWorld } from './world';
+
+export interface EventPathResult {
+  samples: number;
+  /** Storage requests before the answer, and in all once the bookkeeping after it is done. */
+  criticalRequests: number;
+  totalRequests: number;
+  /**
+   * How much longer the answer took when every storage request was held `delayMs` on its way, over
+   * that delay: the round trips it waited for, whatever was sent in parallel within each.
+   */
+  criticalRoundTrips: number;
+  delayMs: number;
+}
+
+/**
+ * Single reactivations of jobs already filed for retention (as all but a day's first are), one at a
+ * time, with every table and queue request held `delayMs` on its way (as if storage were a network
+ * round trip away): what the answer waits for, in requests and in round trips, and what the whole
+ * reactivation costs once its outbox row is marked and its check withdrawn.
+ */
+export async function measureEventPath(connectionString: string, samples = 30, delayMs = 50): Promise<EventPathResult> {
+  const [tables, queues] = await Promise.all([startLatencyProxy(endpointOf(connectionString, 'Table'), 0), startLatencyProxy(endpointOf(connectionString, 'Queue'), 0)]);
+  try {
+    const world = await newWorld(withEndpoint(withEndpoint(connectionString, 'Table', tables.url), 'Queue', queues.url));
+    const jobId = `events-${randomUUID().slice(0, 8)}`;
+    await world.table.loadJob(job(jobId), Array.from({ length: 2 * samples + 1 }, (_, n) => failedTask(jobId, `t${n}`)));
+    const reactivate = (taskId: string) =>
+      reactivateTask(world.deps, { jobId, taskId, condition: { kind: 'none' }, requestId: randomUUID(), clientRequestId: null, trigger: 'http', deadline: Deadline.ofSeconds(30) });
+    await reactivate('t0');
+    await world.deps.outbox.settled();
+    const critical: number[] = [];
+    const total: number[] = [];
+    const times: number[] = [];
+    const undelayed: number[] = [];
+    // Alternately without and with the delay, so both see the machine at the same moments.
+    for (let n = 1; n <= 2 * samples; n += 1) {
+      const delayed = n % 2 === 0;
+      tables.delayMs = queues.delayMs = delayed ? delayMs : 0;
+      let answered = 0;
+      let ms = 0;
+      const { count, result } = countStorageRequests(async () => {
+        const started = performance.now();
+        const outcome = await reactivate(`t${n}`);
+        ms = performance.now() - started;
+        if (outcome.kind !== 'reactivated' || outcome.event !== 'published') throw new Error(`bench: unexpected ${outcome.kind}`);
+        answered = count.requests;
+        await world.deps.outbox.settled();
+      });
+      await result;
+      critical.push(answered);
+      total.push(count.requests);
+      (delayed ? times : undelayed).push(ms);
+    }
+    return { samples, criticalRequests: median(critical), totalRequests: median(total), criticalRoundTrips: round((median(times) - median(undelayed)) / delayMs, 1), delayMs };
+  } finally {
+    await Promise.all([tables.close(), queues.close()]);
+  }
+}
+
+export interface BulkEventsResult {
+  tasks: number;
+  /** From the bulk call's answer to the last of its events on the queue. */
+  answerToLastEventMs: number;
+  eventsAtAnswer: number;
+}
+
+export async function measureBulkEvents(connectionString: string, tasks = 200): Promise<BulkEventsResult> {
+  const world = await newWorld(connectionString);
+  const jobId = `bulk-events-${randomUUID().slice(0, 8)}`;
+  await world.table.loadJob(job(jobId), Array.from({ length: tasks }, (_, n) => failedTask(jobId, `t${String(n).padStart(4, '0')}`)));
+  const outcome = await reactivateFailedTasks(world.deps, {
+    jobId,
+    body: { max_tasks: 10_000, dry_run: false },
+    requestId: randomUUID(),
+    clientRequestId: randomUUID(),
+    trigger: 'http',
+    deadline: Deadline.ofSeconds(30),
+  });
+  const answeredAt = performance.now();
+  if (outcome.kind !== 'bulkReactivated') throw new Error(`bench: unexpected ${outcome.kind}`);
+  const onQueue = async (): Promise<number> => (await world.events.queueClient.getProperties()).approximateMessagesCount ?? 0;
+  const eventsAtAnswer = await onQueue();
+  while ((await onQueue()) < tasks) {
+    if (performance.now() - answeredAt > 60_000) throw new Error('bench: the bulk events did not all arrive within a minute');
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  return { tasks, answerToLastEventMs: Math.round(performance.now() - answeredAt), eventsAtAnswer };
+}
+
+export interface RelayResult {
+  empty: RelayCost;
+  full: RelayCost;
+  ratio: number;
+}
+
+/** Delivering what dead publishers left: 100 pending events beside 0, then 50,000, history rows. */
+export async function measureRelay(connectionString: string, pending = 100, history = 50_000): Promise<RelayResult> {
+  const fast = { checkDelaySeconds: 1, leaseSeconds: 1 };
+  const [a, b] = [await newWorld(connectionString, fast), await newWorld(connectionString, fast)];
+  const empty = await relayCost(a.table, { ...a.deps, outboxChecks: a.outboxChecks, events: a.events }, 0, pending);
+  const full = await relayCost(b.table, { ...b.deps, outboxChecks: b.outboxChecks, events: b.events }, history, pending);
+  return { empty, full, ratio: round(full.requests / empty.requests) };
+}
