@@ -40,7 +40,8 @@
 #define NREQ 2
 #endif
 #define NR 2
-#define NQ 4
+/* At most one message per request, plus one per crash and per lapse. */
+#define NQ 5
 #ifndef MAXCRASH
 #define MAXCRASH 2
 #endif
@@ -65,7 +66,7 @@ byte qst[NQ]; byte qreq[NQ]; byte qown[NQ];
 byte qseen[NQ * NR];    /* per message and row: the version a lease saw, or NONE */
 byte crashes, lapses;
 
-#define CRASHTO(l) if :: crashes < MAXCRASH -> crashes++; goto l :: true -> skip fi
+#define CRASHTO(l) if :: atomic { crashes < MAXCRASH -> crashes++ }; goto l :: true -> skip fi
 #define SEND(r) atomic { assert(hc[r]); sent[r]++; assert(sent[r] <= 1 + crashes) }
 /* The rows a request commits: its own, or (BULK) both. */
 #ifdef BULK
@@ -85,7 +86,7 @@ byte crashes, lapses;
 #define GONE(k, r) (qseen[(k) * NR + (r)] == NONE || hexp[r] || hver[r] != qseen[(k) * NR + (r)])
 #define LEASED(k) (GONE(k, 0) && GONE(k, 1))
 #define RECV(k) (qst[k] == M_VIS || (qst[k] == M_DELAYED && DUE(k)) || (qst[k] == M_LEASE && LEASED(k)))
-#define ANYRECV (RECV(0) || RECV(1) || RECV(2) || RECV(3))
+#define ANYRECV (RECV(0) || RECV(1) || RECV(2) || RECV(3) || RECV(4))
 
 /* A new message in a free slot k: a request's check (seen nothing yet), or a lease copying `seen`. */
 inline send(kind, q, k, who) {
@@ -160,21 +161,22 @@ done:                                                     /* ended or crashed: i
 
 proctype Checker() {
   byte s, r, v, ns, i;
+  byte seen[NR];                                          /* this delivery's copy of what the message remembers */
   byte again[NR];                                         /* what the lease, if one is needed, remembers */
   bool c, p, got, waiting;
 end_idle:
   do
-  :: atomic { ANYRECV -> s = 0; do :: !RECV(s) -> s++ :: else -> break od; qst[s] = M_HELD; qown[s] = _pid };
-     waiting = false;
+  :: atomic { ANYRECV -> s = 0; do :: !RECV(s) -> s++ :: else -> break od; qst[s] = M_HELD; qown[s] = _pid;
+              seen[0] = qseen[s * NR]; seen[1] = qseen[s * NR + 1] };
+     waiting = false; again[0] = NONE; again[1] = NONE;
      r = FIRSTROW(qreq[s]);
      do                                                   /* the rows of the tasks the check names */
      :: r <= LASTROW(qreq[s]) ->
-        again[r] = NONE;
         atomic { c = hc[r]; p = hp[r]; v = hver[r] };     /* read the row */
         if
         :: !c || p -> goto nextrow                        /* never committed (never will), or done */
 #ifndef EAGER
-        :: c && !p && qseen[s * NR + r] != v ->           /* first sight of this version: a lease */
+        :: c && !p && seen[r] != v ->                     /* first sight of this version: a lease */
            again[r] = v; waiting = true; goto nextrow
 #endif
         :: else -> skip                                   /* unchanged a lease later: no holder */
@@ -198,11 +200,16 @@ nextrow: r++
      if
      :: waiting ->                                        /* the check sends itself again, after a lease */
         if
-        :: crashes < MAXCRASH ->                          /* ... and dies before returning: both remain */
-           atomic { send(M_LEASE, qreq[s], ns, 0); qseen[ns * NR] = again[0]; qseen[ns * NR + 1] = again[1]; crashes++ };
+        :: atomic { crashes < MAXCRASH ->                 /* ... and dies before returning: both remain */
+             send(M_LEASE, qreq[s], ns, 0); qseen[ns * NR] = again[0]; qseen[ns * NR + 1] = again[1]; crashes++ };
            goto crashed
-        :: true ->
-           atomic { send(M_LEASE, qreq[s], ns, 0); qseen[ns * NR] = again[0]; qseen[ns * NR + 1] = again[1]; delete(s, _pid) }
+        :: true ->                                        /* sent again, and this one deleted: as one step when */
+           atomic {                                       /* this checker still holds it, else a new message */
+             if
+             :: qown[s] == _pid && qst[s] == M_HELD -> qst[s] = M_LEASE; qown[s] = 0; qseen[s * NR] = again[0]; qseen[s * NR + 1] = again[1]
+             :: else -> send(M_LEASE, qreq[s], ns, 0); qseen[ns * NR] = again[0]; qseen[ns * NR + 1] = again[1]
+             fi
+           }
         fi
      :: else -> atomic { delete(s, _pid) }                /* returned: the host deletes the message */
      fi;
@@ -213,13 +220,13 @@ crashed:                                                  /* the message reappea
        i = 0; do :: i < NR -> if :: hcl[i] == 10 + _pid -> hexp[i] = true :: else -> skip fi; i++ :: else -> break od
      };
 next: skip;
-     d_step { s = 0; r = 0; v = 0; ns = 0; i = 0; c = false; p = false; got = false; waiting = false; again[0] = 0; again[1] = 0 }
+     d_step { s = 0; r = 0; v = 0; ns = 0; i = 0; c = false; p = false; got = false; waiting = false; again[0] = 0; again[1] = 0; seen[0] = 0; seen[1] = 0 }
   od
 }
 
 #define LAPSE(k) :: atomic { lapses < MAXLAPSE && qst[k] == M_HELD -> qst[k] = M_VIS; lapses++ }
 active proctype Lapse() {
-end: do LAPSE(0) LAPSE(1) LAPSE(2) LAPSE(3) od
+end: do LAPSE(0) LAPSE(1) LAPSE(2) LAPSE(3) LAPSE(4) od
 }
 
 init {

@@ -58,10 +58,15 @@ export function reactivateTaskFromQueueHandler(deps: ReactivationQueueDeps): Sto
           deadline.signal,
         );
       }
-      return { decided, jobId: parsed.ok ? parsed.request.message.job_id : null, taskId: parsed.ok && parsed.request.kind === 'task' ? parsed.request.message.task_id : null };
+      return {
+        decided,
+        jobId: parsed.ok ? parsed.request.message.job_id : null,
+        taskId: parsed.ok && parsed.request.kind === 'task' ? parsed.request.message.task_id : null,
+        taskEvent: outcome.kind === 'reactivated' ? outcome.event : null,
+      };
     });
-    const log = (fields: Record<string, unknown>): void => {
-      context.info(
+    const log = (fields: Record<string, unknown>, warn = false): void => {
+      (warn ? context.warn.bind(context) : context.info.bind(context))(
         JSON.stringify({
           event: 'queue-message',
           requestId,
@@ -82,8 +87,18 @@ export function reactivateTaskFromQueueHandler(deps: ReactivationQueueDeps): Sto
       log({ outcome: 'RETRY', error: error instanceof Error ? `${error.name}: ${error.message}` : String(error) });
       throw error;
     }
-    const { decided, jobId, taskId } = handled;
-    log({ outcome: decided.kind === 'done' ? decided.outcome : decided.kind === 'poison' ? 'POISONED' : 'RETRY', jobId, taskId, ...(decided.kind === 'retry' ? { error: decided.reason } : {}) });
+    const { decided, jobId, taskId, taskEvent } = handled;
+    log(
+      {
+        outcome: decided.kind === 'done' ? decided.outcome : decided.kind === 'poison' ? 'POISONED' : 'RETRY',
+        jobId,
+        taskId,
+        ...(taskEvent !== null ? { taskEvent } : {}),
+        ...(decided.kind === 'retry' ? { error: decided.reason } : {}),
+      },
+      // A committed reactivation whose event could not be sent at once: its check sends it later.
+      taskEvent === 'left to the check',
+    );
     if (decided.kind === 'retry') throw new TransientQueueFailure(decided.reason);
   };
 }
