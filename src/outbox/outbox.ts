@@ -78,10 +78,10 @@ export class Outbox {
     await this.deps.events.send(rejectedEvent({ ...request, now: this.deps.clock() }), signal);
   }
 
-  /** Sends the events of committed reactivations, all at once; reports instead of throwing. */
-  async send(committed: readonly Committed[], signal: AbortSignal): Promise<EventDelivery> {
+  /** Sends the events of committed reactivations, all at once; says which were sent instead of throwing. */
+  async send(committed: readonly Committed[], signal: AbortSignal): Promise<boolean[]> {
     const sent = await Promise.allSettled(committed.map((row) => this.deps.events.send(reactivatedEvent(row.history, row.taskEtag), signal)));
-    return sent.every((result) => result.status === 'fulfilled') ? 'published' : 'left to the check';
+    return sent.map((result) => result.status === 'fulfilled');
   }
 
   /**
@@ -174,17 +174,21 @@ export class PendingEvents {
   /**
    * Sends the events of what committed; the answer waits for them. Marking the rows and withdrawing
    * the check come after, off the critical path: if either is lost, the check resends, same event id.
+   * `alsoUnknown`: some commit of this request may have landed without its events being sent (its
+   * answer was lost): the check is then kept, to find those rows.
    */
-  async publish(committed: readonly Committed[], signal: AbortSignal): Promise<EventDelivery> {
-    const delivery = await this.outbox.send(committed, signal);
-    const refs = committed.flatMap((row) => (row.outbox === undefined ? [] : [row.outbox]));
-    if (delivery === 'published' && refs.length === committed.length) {
+  async publish(committed: readonly Committed[], signal: AbortSignal, alsoUnknown = false): Promise<EventDelivery> {
+    const sent = await this.outbox.send(committed, signal);
+    // Only a row whose event is on the queue is marked; the check sends the others' later.
+    const refs = committed.flatMap((row, index) => (sent[index] === true && row.outbox !== undefined ? [row.outbox] : []));
+    const everyOne = refs.length === committed.length;
+    if (refs.length > 0) {
       this.outbox.later(async (bookkeeping) => {
         await this.outbox.markPublished(refs, bookkeeping);
-        await this.outbox.withdraw(this.held, bookkeeping);
+        if (everyOne && !alsoUnknown) await this.outbox.withdraw(this.held, bookkeeping);
       });
     }
-    return delivery;
+    return sent.every(Boolean) ? 'published' : 'left to the check';
   }
 
   /** Nothing this request did can have committed: the check would find nothing, so it is withdrawn. */

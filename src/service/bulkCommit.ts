@@ -126,7 +126,9 @@ async function commitTransaction(
     const commit = await deps.store.commitReactivations(pending, request.idempotencyKey, deadline.signal);
     if (commit.kind === 'committed') {
       const committed = pending.map((change, index) => ({ history: change.history, taskEtag: commit.rows[index]?.taskEtag ?? null, outbox: commit.rows[index]?.outbox }));
-      deliveries.push(await check.publish(committed, deadline.signal));
+      // A replay found by a re-read is a commit of this request whose answer was lost: its events
+      // were never sent, and the check, kept, sends them.
+      deliveries.push(await check.publish(committed, deadline.signal, reactivated.length > 0));
       reactivated.push(...pending.map((change) => change.task.id));
       pending = [];
       return settled({ kind: 'done' as const });

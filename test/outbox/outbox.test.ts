@@ -11,7 +11,9 @@ import type { FixtureTable } from '../../src/storage/fixtureLoader';
 import { aFailedTask, aJob } from '../support/fixtures';
 import { deliverVisible, eventually, messagesOn } from '../support/queueRunner';
 import { withSeam } from '../support/seams';
-import { appFor, freshTable, peekAll, uniqueId, type TestApp } from '../support/storage';
+import { isCommit, resetAfterSend } from '../support/faults';
+import { appFor, freshTable, peekAll, tableWith, uniqueId, type TestApp } from '../support/storage';
+
 
 /**
  * The outbox end to end against Azurite, with the two delays shortened (a check looks after 1 s, a
@@ -151,6 +153,27 @@ describe('the delayed check', () => {
     await runChecks(app, logs);
     expect(await eventsOn(app)).toEqual([]);
     expect(logs.join('\n')).toMatch(/"found":0,"sent":0,"waiting":0/);
+  });
+});
+
+describe('a bulk transaction whose commit landed and whose answer was lost', () => {
+  it('keeps its check, and the check sends the events the request never learned to send', async () => {
+    const { table: plain, tableName } = await freshTable();
+    const jobId = uniqueId('lost');
+    await plain.loadJob(aJob({ id: jobId }), Array.from({ length: 3 }, (_, n) => aFailedTask({ id: `t${n}`, job_id: jobId })));
+    // The first transaction (the bulk commit) lands, and its answer is lost on the way back.
+    const lostOnce = resetAfterSend({ when: isCommit, times: 1 });
+    const app = await appFor(tableWith(tableName, lostOnce), { timing: FAST });
+    const outcome = await reactivateFailedTasks(app, { jobId, body: { max_tasks: 10_000, dry_run: false }, requestId: randomUUID(), clientRequestId: randomUUID(), trigger: 'http', deadline: Deadline.ofSeconds(20) });
+    expect(lostOnce.struck).toBe(1);
+    // The SDK's retry of the commit lost its If-Match to the commit itself; the re-read found the rows as this request's.
+    expect(outcome).toMatchObject({ kind: 'bulkReactivated', result: { reactivated: ['t0', 't1', 't2'] } });
+    await app.outbox.settled();
+    expect(await messagesOn(app.events)).toBe(0);
+    expect(await messagesOn(app.outboxChecks)).toBe(1);
+    await runChecks(app);
+    expect(await messagesOn(app.events)).toBe(3);
+    expect(await table.unpublishedEvents(jobId)).toEqual([]);
   });
 });
 
