@@ -106,6 +106,9 @@ export function endToEndSuite(host: HostUnderTest): void {
         TASKS_TABLE_NAME: `e2e${suffix}`,
         TASKS_REACTIVATION_QUEUE: `requests-${suffix}`,
         TASKS_EVENTS_QUEUE: `events-${suffix}`,
+        TASKS_SWEEP_QUEUE: `sweeps-${suffix}`,
+        TASKS_OUTBOX_QUEUE: `checks-${suffix}`,
+        TASKS_RETENTION_QUEUE: `retention-${suffix}`,
       });
       app = await startApp(env, host.startWithinMs);
       key = /func-start: default function key: (\S+)/.exec(app.output())?.[1] ?? '';
@@ -397,6 +400,24 @@ export function endToEndSuite(host: HostUnderTest): void {
           const published = decoded(await events()).filter((event) => event.request_id === requestId);
           expect(published.map((event) => event.type)).toEqual(['task.reactivated']);
           expect(decoded(await poisoned()).filter((record) => (record.message as { request_id?: string } | undefined)?.request_id === requestId)).toEqual([]);
+        });
+      });
+
+      describe('in the background', () => {
+        it("a reactivation's outbox check is withdrawn once its event is out, and its history's expiry is held on the retention queue", async () => {
+          const answer = await call('POST', '/jobs/Job-A/tasks/failed-2/reactivate');
+          expect(answer.status).toBe(200);
+          // The check was sent before the commit (that is what makes an event survive a crash) and
+          // withdrawn after the answer; counted with invisible messages, nothing is left of it.
+          const checks = new QueueClient(azuriteConnectionString(), env.TASKS_OUTBOX_QUEUE ?? '');
+          expect(await checks.exists()).toBe(true);
+          expect(await eventually(async () => (await checks.getProperties()).approximateMessagesCount, (count) => count === 0)).toBe(0);
+          // The day's expiry waits, invisible, for the retention period: present, and not receivable.
+          const retention = new QueueClient(azuriteConnectionString(), env.TASKS_RETENTION_QUEUE ?? '');
+          expect((await retention.getProperties()).approximateMessagesCount).toBeGreaterThanOrEqual(1);
+          expect((await retention.receiveMessages({ numberOfMessages: 32 })).receivedMessageItems).toEqual([]);
+          const published = decoded(await events()).filter((event) => event.task_id === 'failed-2');
+          expect(published.map((event) => [event.type, event.trigger])).toEqual([['task.reactivated', 'http']]);
         });
       });
 
