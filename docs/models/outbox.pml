@@ -2,9 +2,9 @@
    docs/outbox.md tells the argument in words; this checks it over every interleaving.
 
    Safety (assertions: "errors: 0", or "assertion violated" for a weakened variant):
-     spin -a outbox.pml && gcc -O2 -DSAFETY -o pan pan.c && ./pan -m2000000
+     spin -a outbox.pml && gcc -O2 -DSAFETY -DCOLLAPSE -o pan pan.c && ./pan -m5000000
    Liveness (LTL "live": "errors: 0", or "acceptance cycle" for a weakened variant):
-     spin -DLIVE -a outbox.pml && gcc -O2 -DNFAIR=3 -DCOLLAPSE -o pan pan.c && ./pan -a -f -m2000000
+     spin -DLIVE -DMAXCRASH=1 -a outbox.pml && gcc -O2 -DNFAIR=3 -DCOLLAPSE -o pan pan.c && ./pan -a -f -m5000000
    With -DBULK the two history rows are one bulk transaction's: one request commits both, under
    one check. A weakened variant is one more -D flag (listed below); for its counterexample:
    ./pan -i (shortest), then spin [-DLIVE] -D<VARIANT> -t -p outbox.pml
@@ -14,22 +14,23 @@
    - The lease is not a clock. A check that finds a row unpublished does not compare a claim's time
      with its own clock: the first time it sees a version of the row it sends itself again, delayed
      by the lease, remembering that version (`seen`); only if the row still has that very version
-     when it comes back is its holder gone, and the row taken over (If-Match on that version). The
-     lease exceeds any holder's lifetime, so the delayed message is modelled as receivable only once
-     the holder of the version it saw can no longer write, or the row has moved on.
+     when it comes back is its writer gone, and the row taken over (If-Match on that version). The
+     lease exceeds any writer's lifetime, so the delayed message is modelled as receivable only once
+     the writer of each version it saw can no longer write, or the row has moved on. Every version
+     is thus its writer's for a lease, the commit's too: a row is born held by its request, which is
+     what `claimed_by` records for people; no decision reads that column.
    - A request whose commit did not land withdraws its check at once (DROP, on by default).
    Abstractions as in the design notes: an ETag is a counter bumped by every write; If-Match is
    "counter unchanged"; a transaction is one atomic step; a crash may follow any step with an
    effect; a pop receipt is valid until someone else receives the message; a held message can lapse
    (become visible again while its worker still runs: two workers on one message).
 
-   Expected (SPIN 6.5.2, MAXCRASH 2, MAXLAPSE 1):
-     safety 0 errors, liveness 0 errors, with and without -DBULK (the states are in docs/outbox.md)
+   Expected (SPIN 6.5.2; safety with MAXCRASH 2, liveness with MAXCRASH 1; MAXLAPSE 1):
+     safety 0 errors, liveness 0 errors, with and without -DBULK (states and times in docs/outbox.md;
+     the full safety run stores 3.3e8 states, about 14 GB)
      -DEAGER        a check takes a row over the first time it sees it, without a lease: it sends
                     while the request that committed the row is still sending: assertion violated
      -DNOCLAIM      two checkers on one message both send: assertion violated
-     -DINLINENOCLAIM the row is not born claimed, so nothing tells a check that its publisher lives:
-                    assertion violated
      -DNODELAY      the check is visible at once, finds no row, is deleted; the commit then lands
                     and its publisher dies: acceptance cycle (an event never sent)
      -DSENDAFTER    the check is sent after the commit; the request dies in between: acceptance cycle */
@@ -57,8 +58,8 @@
 
 bool hc[NR];            /* history row r exists (its reactivation committed) */
 bool hp[NR];            /* event_published */
-byte hcl[NR];           /* claimed_by: 1 + q for request q, 10 + pid for a checker */
-bool hexp[NR];          /* the current claim's holder can no longer write (ended or crashed) */
+byte hwr[NR];           /* who wrote the row's current version: 1 + q for request q, 10 + pid for a checker */
+bool hexp[NR];          /* that writer can no longer write (ended or crashed): its lease has passed */
 byte hver[NR];          /* ETag */
 byte sent[NR];          /* task.reactivated events of row r on the events queue */
 bool infl[NREQ];        /* request q's commit may still land */
@@ -114,10 +115,7 @@ proctype Request(byte q) {
     if
     :: ok = true; r = FIRSTROW(q);
        do
-       :: r <= LASTROW(q) -> hc[r] = true; hver[r]++; v[r] = hver[r];
-#ifndef INLINENOCLAIM
-          hcl[r] = 1 + q;                                 /* born claimed by this request */
-#endif
+       :: r <= LASTROW(q) -> hc[r] = true; hver[r]++; v[r] = hver[r]; hwr[r] = 1 + q; hexp[r] = false;
           r++
        :: else -> break
        od
@@ -146,7 +144,7 @@ proctype Request(byte q) {
   atomic {                                                /* the marks, If-Match, in one transaction */
     r = FIRSTROW(q);
     do
-    :: r <= LASTROW(q) -> if :: hver[r] == v[r] -> hp[r] = true; hver[r]++ :: else -> skip fi; r++
+    :: r <= LASTROW(q) -> if :: hver[r] == v[r] -> hp[r] = true; hver[r]++; hwr[r] = 1 + q; hexp[r] = false :: else -> skip fi; r++
     :: else -> break
     od
   };
@@ -155,8 +153,8 @@ proctype Request(byte q) {
   goto done;
 pre:
   infl[q] = false;
-done:                                                     /* ended or crashed: its claims hold no one */
-  atomic { r = 0; do :: r < NR -> if :: hcl[r] == 1 + q -> hexp[r] = true :: else -> skip fi; r++ :: else -> break od }
+done:                                                     /* ended or crashed: what it wrote is no one's now */
+  atomic { r = 0; do :: r < NR -> if :: hwr[r] == 1 + q -> hexp[r] = true :: else -> skip fi; r++ :: else -> break od }
 }
 
 proctype Checker() {
@@ -182,16 +180,16 @@ end_idle:
         :: else -> skip                                   /* unchanged a lease later: no holder */
         fi;
 #ifndef NOCLAIM
-        atomic { got = (hver[r] == v); if :: got -> hexp[r] = false; hcl[r] = 10 + _pid; hver[r]++; v = hver[r] :: else -> skip fi };
+        atomic { got = (hver[r] == v); if :: got -> hexp[r] = false; hwr[r] = 10 + _pid; hver[r]++; v = hver[r] :: else -> skip fi };
         CRASHTO(crashed);
         if :: !got -> waiting = true; goto nextrow :: else -> skip fi;   /* moved meanwhile: look again */
 #endif
         SEND(r);
         CRASHTO(crashed);
 #ifndef NOCLAIM
-        atomic { if :: hver[r] == v -> hp[r] = true; hver[r]++ :: else -> skip fi };
+        atomic { if :: hver[r] == v -> hp[r] = true; hver[r]++; hwr[r] = 10 + _pid; hexp[r] = false :: else -> skip fi };
 #else
-        atomic { hp[r] = true; hver[r]++ };
+        atomic { hp[r] = true; hver[r]++; hwr[r] = 10 + _pid; hexp[r] = false };
 #endif
         CRASHTO(crashed);
 nextrow: r++
@@ -214,12 +212,10 @@ nextrow: r++
      :: else -> atomic { delete(s, _pid) }                /* returned: the host deletes the message */
      fi;
      goto next;
-crashed:                                                  /* the message reappears; this checker's claims hold no one */
-     atomic {
-       if :: qown[s] == _pid && qst[s] == M_HELD -> qst[s] = M_VIS :: else -> skip fi;
-       i = 0; do :: i < NR -> if :: hcl[i] == 10 + _pid -> hexp[i] = true :: else -> skip fi; i++ :: else -> break od
-     };
-next: skip;
+crashed:                                                  /* the message reappears; what this run wrote is no one's */
+     atomic { if :: qown[s] == _pid && qst[s] == M_HELD -> qst[s] = M_VIS :: else -> skip fi };
+next:
+     atomic { i = 0; do :: i < NR -> if :: hwr[i] == 10 + _pid -> hexp[i] = true :: else -> skip fi; i++ :: else -> break od };
      d_step { s = 0; r = 0; v = 0; ns = 0; i = 0; c = false; p = false; got = false; waiting = false; again[0] = 0; again[1] = 0; seen[0] = 0; seen[1] = 0 }
   od
 }
