@@ -13,6 +13,7 @@ import './functions/reactivateTaskFromQueue';
 import './functions/checkOutbox';
 import './functions/resumeOutboxCheck';
 import './functions/expireHistory';
+import './functions/resumeHistoryExpiry';
 import { appDependencies } from './compose';
 
 // Built now, as the host loads the app: a missing or wrong setting stops it here, naming the setting.

@@ -152,8 +152,8 @@ resource sweepQueueContributor 'Microsoft.Authorization/roleAssignments@2022-04-
   }
 }
 
-// A trigger reads this poison queue too, so that a sweep whose message failed is resumed, not
-// dropped. The host gives no poison queue to a queue already named -poison: there is no
+// A trigger reads this poison queue too, as it does the outbox-check and retention ones, so that
+// background work whose message failed is resumed, not dropped. The host gives no poison queue to a queue already named -poison: there is no
 // -poison-poison queue to create or grant.
 resource sweepPoisonQueueContributor 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
   name: guid(dataStorage::queueService::sweepPoisonQueue.id, identity.id, roles.storageQueueDataContributor)

@@ -51,6 +51,7 @@ describe('the functions the host loads', () => {
       { name: 'checkOutbox', queueName: 'outbox-checks', connection: 'TASKS_STORAGE' },
       { name: 'resumeOutboxCheck', queueName: 'outbox-checks-poison', connection: 'TASKS_STORAGE' },
       { name: 'expireHistory', queueName: 'history-retention', connection: 'TASKS_STORAGE' },
+      { name: 'resumeHistoryExpiry', queueName: 'history-retention-poison', connection: 'TASKS_STORAGE' },
     ]);
   });
 
