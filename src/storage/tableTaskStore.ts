@@ -5,7 +5,7 @@ import type { Job, JobSnapshot } from '../domain/job';
 import type { ReactivationChange } from '../domain/reactivation';
 import type { TaskSnapshot } from '../domain/task';
 import type { OutboxStore } from '../outbox/outboxStore';
-import type { ConditionalCommit, ConditionalWrite, ReactivationCommit, StoredBulkAnswer, SweptRow, TaskListing, TaskStore } from '../service/taskStore';
+import type { ConditionalCommit, ConditionalWrite, PageRequest, ReactivationCommit, StoredBulkAnswer, SweptRow, TaskListing, TaskPage, TaskStore } from '../service/taskStore';
 import { fromBulkResultEntity, toBulkResultEntity } from './bulkResultEntity';
 import { ifMatched, MAX_TRANSACTION_ROWS, submitAtomically } from './conditionalWrites';
 import { fromHistoryEntity, fromJobEntity, fromTaskEntity, toHistoryEntity, toJobEntity, toTaskEntity } from './entities';
@@ -25,6 +25,9 @@ export function reactivationActions(change: ReactivationChange, idempotencyKey: 
   ];
 }
 
+/** The most rows Table Storage returns in one page of a query. */
+export const MAX_PAGE_ROWS = 1_000;
+
 /** Counts the rows of `reactivationActions`. */
 const ROWS_PER_REACTIVATION = 2;
 
@@ -37,6 +40,7 @@ const ROWS_PER_REACTIVATION = 2;
 export class TableTaskStore implements TaskStore, OutboxStore {
   readonly reactivationsPerCommit = Math.floor(MAX_TRANSACTION_ROWS / ROWS_PER_REACTIVATION);
   readonly sweepRowsPerCommit = MAX_TRANSACTION_ROWS;
+  readonly maxRowsPerPage = MAX_PAGE_ROWS;
 
   constructor(protected readonly client: TableClient) {}
 
@@ -74,15 +78,33 @@ export class TableTaskStore implements TaskStore, OutboxStore {
     return this.query(odata`PartitionKey eq ${partitionKey(jobId)} and RowKey ge ${TASK_ROWS.from} and RowKey lt ${TASK_ROWS.to}`, fromTaskEntity, signal);
   }
 
-  async listTasksAfter(jobId: string, listing: TaskListing, signal?: AbortSignal): Promise<TaskSnapshot[]> {
+  /**
+   * One request: `$top` asks for no more than the page size, and storage's continuation token (a
+   * page of fewer rows, even none, can carry one) is handed back as `resume`, so a listing filtered
+   * in storage goes on where the service stopped scanning rather than rescanning rows it skipped.
+   */
+  async listTaskPage(jobId: string, listing: TaskListing, page: PageRequest, signal?: AbortSignal): Promise<TaskPage> {
+    if (!Number.isInteger(page.size) || page.size < 1 || page.size > MAX_PAGE_ROWS) throw new RangeError(`A page holds 1 to ${MAX_PAGE_ROWS} rows.`);
     const pk = partitionKey(jobId);
     const range =
       listing.after === null
         ? odata`PartitionKey eq ${pk} and RowKey ge ${TASK_ROWS.from} and RowKey lt ${TASK_ROWS.to}`
         : odata`PartitionKey eq ${pk} and RowKey gt ${taskRowKey(listing.after)} and RowKey lt ${TASK_ROWS.to}`;
-    const key = listing.failedOrCarrying;
-    const filter = key === null ? range : `${range} and ${odata`((state eq ${'completed'} and result eq ${'failure'}) or last_request_id eq ${key})`}`;
-    return this.query(filter, fromTaskEntity, signal);
+    const { rows } = listing;
+    const filter =
+      rows.kind === 'all'
+        ? range
+        : rows.kind === 'carrying'
+          ? `${range} and ${odata`last_request_id eq ${rows.key}`}`
+          : `${range} and ${odata`((state eq ${'completed'} and result eq ${'failure'}) or last_request_id eq ${rows.key})`}`;
+    try {
+      const pages = this.client.listEntities({ queryOptions: { filter }, abortSignal: signal }).byPage({ maxPageSize: page.size, ...(page.resume === null ? {} : { continuationToken: page.resume }) });
+      const first = await pages.next();
+      if (first.done === true) return { tasks: [], resume: null };
+      return { tasks: first.value.map(fromTaskEntity), resume: first.value.continuationToken ?? null };
+    } catch (error) {
+      throw translateFault(error);
+    }
   }
 
   async listTaskRange(jobId: string, fromTaskId: string, toTaskId: string, signal?: AbortSignal): Promise<TaskSnapshot[]> {

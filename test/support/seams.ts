@@ -31,3 +31,17 @@ export function withSeam<T extends TaskStore>(store: T, method: Method, seam: Se
     },
   });
 }
+
+/**
+ * The task store listing in pages of at most `rows` rows, as if that were storage's page limit, so
+ * that a test of a few hundred rows crosses page boundaries. Nothing else changes.
+ */
+export function withPageRows<T extends TaskStore>(store: T, rows: number): T {
+  return new Proxy(store, {
+    get(target, property, receiver) {
+      if (property === 'maxRowsPerPage') return rows;
+      const value: unknown = Reflect.get(target, property, receiver);
+      return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
+    },
+  });
+}
