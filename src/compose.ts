@@ -2,6 +2,7 @@ import { loadConfig, type Config } from './config';
 import { Outbox } from './outbox/outbox';
 import { systemClock, type Clock } from './service/clock';
 import type { Queue } from './service/queue';
+import { DEFAULT_SWEEP_SETTINGS, type SweepSettings } from './service/sweepJob';
 import type { TaskStore } from './service/taskStore';
 import { createQueueClient, MessageQueue, poisonQueueName } from './storage/messageQueue';
 import { createTableClient } from './storage/tableClient';
@@ -20,6 +21,8 @@ export interface AppDependencies {
   sweeps: Queue;
   outboxChecks: Queue;
   retention: Queue;
+  /** Page size and delays of termination sweeps. */
+  sweep: SweepSettings;
 }
 
 /** The parts a deployment is built of; tests build them around a table and queues of their own. */
@@ -33,11 +36,13 @@ export interface AppParts {
   sweeps: MessageQueue;
   outboxChecks: MessageQueue;
   retention: MessageQueue;
+  /** The defaults when absent; tests sweep in tiny pages and with short delays. */
+  sweep?: SweepSettings;
 }
 
 export function assemble(parts: AppParts): AppDependencies {
-  const { events, ...rest } = parts;
-  return { ...rest, outbox: new Outbox({ store: parts.store, events, clock: parts.clock }) };
+  const { events, sweep, ...rest } = parts;
+  return { ...rest, sweep: sweep ?? DEFAULT_SWEEP_SETTINGS, outbox: new Outbox({ store: parts.store, events, clock: parts.clock }) };
 }
 
 /** The clients of a deployment, from its settings; they make no network call until used. */

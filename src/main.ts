@@ -11,6 +11,8 @@ import './functions/reactivateFailedTasks';
 import './functions/openApi';
 import './functions/reactivateTaskFromQueue';
 import './functions/relayTaskEvents';
+import './functions/sweepJob';
+import './functions/resumeSweep';
 import { appDependencies } from './compose';
 
 // Built now, as the host loads the app: a missing or wrong setting stops it here, naming the setting.

@@ -5,8 +5,8 @@ import type { HistoryFound, JobFound, TaskFound } from '../service/queries';
 import type { Fault, InvalidRequest } from '../service/outcomes';
 import type { BulkReactivated } from '../service/reactivateFailedTasks';
 import type { Reactivated } from '../service/reactivateTask';
-import type { Terminated } from '../service/terminateJob';
-import { failure, invalid, ok } from './envelope';
+import type { Terminated, TerminationUnderWay } from '../service/terminateJob';
+import { accepted, failure, invalid, ok } from './envelope';
 import { historyResource, jobResource, taskResource, versionHeaders } from './resources';
 
 /** A document served as it is, outside the envelope (the OpenAPI description). */
@@ -16,7 +16,7 @@ export interface Document {
 }
 
 /** Everything an HTTP function can end with: a use case's outcome, a request that did not parse, or a document. */
-export type HttpOutcome = Reactivated | Terminated | BulkReactivated | TaskFound | JobFound | HistoryFound | InvalidRequest | Rejection | Fault | Document;
+export type HttpOutcome = Reactivated | Terminated | TerminationUnderWay | BulkReactivated | TaskFound | JobFound | HistoryFound | InvalidRequest | Rejection | Fault | Document;
 
 /** The one mapping from outcomes to HTTP answers, in the seed's envelope. */
 export function httpAnswer(outcome: HttpOutcome): HttpResponseInit {
@@ -27,6 +27,8 @@ export function httpAnswer(outcome: HttpOutcome): HttpResponseInit {
       return ok(taskResource(outcome.task.task, outcome.task.etag), versionHeaders(outcome.task.etag, outcome.task.task.last_modified));
     case 'terminated':
       return ok(jobResource(outcome.job, outcome.etag), versionHeaders(outcome.etag, outcome.job.last_modified));
+    case 'terminationUnderWay':
+      return accepted(jobResource(outcome.job, outcome.etag), versionHeaders(outcome.etag, outcome.job.last_modified));
     case 'job':
       return ok(jobResource(outcome.job.job, outcome.job.etag), versionHeaders(outcome.job.etag, outcome.job.job.last_modified));
     case 'history':

@@ -49,6 +49,11 @@ function errorResponses(errors: readonly ErrorCode[]): Json {
 
 function operation(definition: HttpRoute, described: RouteDescription): Json {
   const headers = Object.fromEntries(Object.entries(described.responseHeaders ?? {}).map(([name, description]) => [name, { description, schema: { type: 'string' } }]));
+  const success = (description: string): Json => ({
+    description,
+    headers: { 'request-id': { $ref: '#/components/headers/request-id' }, ...headers },
+    content: { 'application/json': { schema: schemaOf(successEnvelopeSchema(described.data), 'output') } },
+  });
   return {
     operationId: definition.name,
     summary: described.summary,
@@ -58,11 +63,8 @@ function operation(definition: HttpRoute, described: RouteDescription): Json {
       ? { requestBody: { required: false, description: 'Optional: an empty body is read as {}.', content: { 'application/json': { schema: schemaOf(described.body, 'input') } } } }
       : {}),
     responses: {
-      '200': {
-        description: 'Success.',
-        headers: { 'request-id': { $ref: '#/components/headers/request-id' }, ...headers },
-        content: { 'application/json': { schema: schemaOf(successEnvelopeSchema(described.data), 'output') } },
-      },
+      '200': success('Success.'),
+      ...(described.accepted !== undefined ? { '202': success(described.accepted) } : {}),
       ...errorResponses(described.errors),
     },
   };

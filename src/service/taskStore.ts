@@ -1,5 +1,5 @@
 import type { HistoryRecord } from '../domain/history';
-import type { Job, JobSnapshot } from '../domain/job';
+import type { JobRow, JobSnapshot } from '../domain/job';
 import type { ReactivationChange } from '../domain/reactivation';
 import type { BulkReactivationResult } from '../domain/bulkResult';
 import type { JobState } from '../domain/states';
@@ -21,8 +21,8 @@ export interface TaskStore {
 
   readJob(jobId: string, signal?: AbortSignal): Promise<JobSnapshot | null>;
   readTask(jobId: string, taskId: string, signal?: AbortSignal): Promise<TaskSnapshot | null>;
-  /** Replaces the job row, if it still has the version `etag` names. */
-  writeJob(job: Job, etag: string, signal?: AbortSignal): Promise<ConditionalWrite>;
+  /** Replaces the job row (the job and its sweep's cursor), if it still has the version `etag` names. */
+  writeJob(row: JobRow, etag: string, signal?: AbortSignal): Promise<ConditionalWrite>;
 
   /**
    * Reactivations of one job, atomically: each task row if it still has the version its change was
@@ -32,8 +32,6 @@ export interface TaskStore {
   /** One batch of a termination sweep, atomically, each row if it still has the version it was listed with. */
   commitSweep(rows: readonly SweptRow[], signal?: AbortSignal): Promise<ConditionalCommit>;
 
-  /** Every task of a job, in id order. */
-  listTasks(jobId: string, signal?: AbortSignal): Promise<TaskSnapshot[]>;
   /**
    * One page of a job's task rows in id order, as storage returns it: at most `page.size` rows (up
    * to `maxRowsPerPage`) after the task `listing.after` (an id key), or, with `page.resume`, where the page

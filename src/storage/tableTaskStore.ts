@@ -1,14 +1,14 @@
 import { odata, type TableClient, type TableEntityResult, type TransactionAction } from '@azure/data-tables';
 
 import type { HistoryRecord } from '../domain/history';
-import type { Job, JobSnapshot } from '../domain/job';
+import type { JobRow, JobSnapshot } from '../domain/job';
 import type { ReactivationChange } from '../domain/reactivation';
 import type { TaskSnapshot } from '../domain/task';
 import type { OutboxStore } from '../outbox/outboxStore';
 import type { ConditionalCommit, ConditionalWrite, PageRequest, ReactivationCommit, StoredBulkAnswer, SweptRow, TaskListing, TaskPage, TaskStore } from '../service/taskStore';
 import { fromBulkResultEntity, toBulkResultEntity } from './bulkResultEntity';
 import { ifMatched, MAX_TRANSACTION_ROWS, submitAtomically } from './conditionalWrites';
-import { fromHistoryEntity, fromJobEntity, fromTaskEntity, toHistoryEntity, toJobEntity, toTaskEntity } from './entities';
+import { fromHistoryEntity, fromJobEntity, fromTaskEntity, toHistoryEntity, toJobRowEntity, toTaskEntity } from './entities';
 import { bulkResultRowKey, HISTORY_ROWS, historyRange, historyRowKey, JOB_ROW_KEY, partitionKey, TASK_ROWS, taskRowKey } from './keys';
 import { isMissingRow, statusOf, translateFault } from './storageErrors';
 
@@ -54,8 +54,8 @@ export class TableTaskStore implements TaskStore, OutboxStore {
     return entity === null ? null : fromTaskEntity(entity);
   }
 
-  async writeJob(job: Job, etag: string, signal?: AbortSignal): Promise<ConditionalWrite> {
-    const outcome = await ifMatched(() => this.client.updateEntity(toJobEntity(job), 'Replace', { etag, abortSignal: signal }));
+  async writeJob(row: JobRow, etag: string, signal?: AbortSignal): Promise<ConditionalWrite> {
+    const outcome = await ifMatched(() => this.client.updateEntity(toJobRowEntity(row), 'Replace', { etag, abortSignal: signal }));
     if (outcome.kind === 'conflict') return outcome;
     // Without the new ETag the caller re-reads the row, which shows what was written.
     const written = outcome.value.etag;
@@ -74,6 +74,7 @@ export class TableTaskStore implements TaskStore, OutboxStore {
     return outcome.kind === 'conflict' ? outcome : { kind: 'committed' };
   }
 
+  /** Every task of a job, in id order, read to the end: for tests, fixtures and the benchmark; no use case reads a whole job. */
   async listTasks(jobId: string, signal?: AbortSignal): Promise<TaskSnapshot[]> {
     return this.query(odata`PartitionKey eq ${partitionKey(jobId)} and RowKey ge ${TASK_ROWS.from} and RowKey lt ${TASK_ROWS.to}`, fromTaskEntity, signal);
   }

@@ -10,7 +10,7 @@ import type { TaskSnapshot } from '../../src/domain/task';
 import { aFailedTask, aJob } from '../support/fixtures';
 
 const KEY = 'this-request';
-const JOB: JobSnapshot = { job: aJob(), etag: 'W/"job"' };
+const JOB: JobSnapshot = { job: aJob(), sweptThrough: null, etag: 'W/"job"' };
 const REQUEST: BulkRequest = { condition: { kind: 'none' }, idempotencyKey: KEY, requestId: KEY, clientRequestId: null, trigger: 'http', now: new Date('2025-02-01T00:00:00.000Z') };
 
 /** Few distinct ids, spelled in either case, so that ids collide, repeat and sort in interesting ways. */

@@ -47,6 +47,16 @@ describe('the OpenAPI document', () => {
     expect(Object.keys(task.properties.data.properties)).toEqual(expect.arrayContaining(['id', 'job_id', 'state', 'etag', 'reactivation_count', 'failure_info']));
   });
 
+  it('describes both answers of a termination: 200 when it finished, 202 with the job still terminating', () => {
+    const terminate = doc.paths['/jobs/{jobId}/terminate']?.post;
+    expect(Object.keys(terminate?.responses ?? {})).toEqual(expect.arrayContaining(['200', '202']));
+    expect(terminate?.responses['202']?.description).toMatch(/without the caller/);
+    expect(terminate?.responses['202']?.content).toEqual(terminate?.responses['200']?.content);
+    // Only the termination goes on after its answer.
+    const accepting = Object.values(doc.paths).flatMap((item) => Object.values(item)).filter((op) => op.responses['202'] !== undefined).map((op) => op.operationId);
+    expect(accepting).toEqual(['terminateJob']);
+  });
+
   it('requires a function key on every route but the document itself', () => {
     const anonymous = Object.values(doc.paths).flatMap((item) => Object.values(item)).filter((op) => op.security.length === 0).map((op) => op.operationId);
     expect(anonymous).toEqual(['openApi']);

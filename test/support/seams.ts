@@ -4,9 +4,9 @@ type Method = { [K in keyof TaskStore]: TaskStore[K] extends (...args: never[]) 
 
 export interface Seam {
   /** Runs before the call reaches storage: the use case has read and decided, and waits to commit. */
-  before?: (call: number) => Promise<void>;
+  before?: (call: number, args: readonly unknown[]) => Promise<void>;
   /** Runs after storage answered and before the use case sees the answer. */
-  after?: (call: number) => Promise<void>;
+  after?: (call: number, args: readonly unknown[], result: unknown) => Promise<void>;
 }
 
 /**
@@ -23,9 +23,9 @@ export function withSeam<T extends TaskStore>(store: T, method: Method, seam: Se
       if (property !== method || typeof value !== 'function') return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
       return async (...args: unknown[]) => {
         const call = calls++;
-        await seam.before?.(call);
+        await seam.before?.(call, args);
         const result: unknown = await (value as (...a: unknown[]) => Promise<unknown>).apply(target, args);
-        await seam.after?.(call);
+        await seam.after?.(call, args, result);
         return result;
       };
     },
