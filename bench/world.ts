@@ -30,6 +30,8 @@ export interface World {
   tableName: string;
   table: FixtureTable;
   events: MessageQueue;
+  /** The queue of termination sweeps, for a benchmark that works it as the host would. */
+  sweeps: MessageQueue;
   /** The app's use-case dependencies around this table and these queues. */
   deps: AppDependencies;
   /** The same table through a bare SDK client, for the baselines. */
@@ -49,5 +51,5 @@ export async function newWorld(connectionString: string): Promise<World> {
   await Promise.all([sweeps.ensureExists(), outboxChecks.ensureExists(), retention.ensureExists()]);
   const deps = assemble({ config, clock: systemClock, store: table, events, reactivationRequests: queue('requests'), reactivationPoison: queue('poison'), sweeps, outboxChecks, retention });
   const raw = TableClient.fromConnectionString(connectionString, tableName, { allowInsecureConnection: true });
-  return { tableName, table, events, deps, raw };
+  return { tableName, table, events, sweeps, deps, raw };
 }
