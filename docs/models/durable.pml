@@ -1,5 +1,11 @@
 /* durable.pml: the durable, paged termination sweep of batch-task-reactivation, for SPIN 6.5.
-   (Model A of the design, as built: the refinements are marked REFINED below.)
+   The protocol as built. What it refines over the first version of this model is marked REFINED:
+   (a) the call sends its safety message before its write, sweeps pages inline while its deadline
+   allows, then withdraws the message (job completed) or shows it at once; (b) a worker may sweep
+   several pages per delivery and hands over with one message; (c) the cursor moves a row at a
+   time, listings may be cut short, and the last page is the one without a continuation; (d) the
+   loser of the cursor race goes on from the cursor it reads; (e) the poison queue's function sends
+   a failed message again.
 
    Safety (assertions; prints "errors: 0", or "assertion violated" for a weakened variant), ~4.5 GB:
      spin -a durable.pml && gcc -O2 -DSAFETY -DCOLLAPSE -o pan pan.c && ./pan -m100000
@@ -84,7 +90,7 @@ byte lapses = 0;
 #define CRASHPT if :: atomic { crashes < MAXCRASH -> crashes++ }; goto crashed :: true -> skip fi
 #define SEND atomic { assert(nvis < 4); nvis++ }   /* sendMessage, visible now */
 
-/* List the page after the cursor rc: rows one by one, up to PS; storage may cut it short, and a
+/* REFINED (c). List the page after the cursor rc: rows one by one, up to PS; storage may cut it short, and a
    page that reaches the last row may still carry a continuation. An empty page with a continuation
    is followed within the same listing (the code does), so a page with rows left has at least one. */
 inline listPage(rc, e, tok) {
@@ -137,7 +143,7 @@ inline commitPage(rc, e, i, ok) {
   od
 }
 
-/* The last page is the one without a continuation (SHORTLAST: one with fewer rows than asked). */
+/* REFINED (c): the last page is the one without a continuation (SHORTLAST: one with fewer rows than asked). */
 #ifdef SHORTLAST
 #define ISLAST(rc, e, tok) (!tok || e < rc + PS)
 #else
@@ -210,7 +216,7 @@ tdone:                                         /* completed within the call: 200
   atomic { safety[c] = S_NONE };
 #endif
   goto ended;
-tstop:                                         /* REFINED (a): 202; steps 3-4 of the design as one showNow */
+tstop:                                         /* REFINED (a): 202; "send visible, delete the safety" as one showNow */
   CRASHPT;                                     /* (showNow and the fallback send both failing = a crash here) */
 #ifndef NOSAFETY
   if
