@@ -12,6 +12,7 @@ import { measureBulkEvents, measureEventPath, measureRelay } from './events';
 import { measureHttpOverhead } from './httpOverhead';
 import { measureRealHost } from './realHost';
 import { measureServiceOverhead } from './serviceOverhead';
+import { measureBackgroundTermination, measureCappedBulk, measureDrain } from './scale';
 import { measureTermination } from './termination';
 import { newWorld } from './world';
 
@@ -26,34 +27,47 @@ async function main(): Promise<void> {
   let azurite: RunningAzurite | undefined;
   if (configured === undefined) azurite = await startAzurite();
   const connectionString = configured ?? azurite?.connectionString ?? '';
+  // `npm run bench -- --only=scale` runs the scale section alone.
+  const only = process.argv.find((arg) => arg.startsWith('--only='))?.slice('--only='.length) ?? null;
+  const runs = (section: string): boolean => only === null || only === section;
   try {
     const step = (name: string): void => {
       console.error(`bench: ${name}…`);
     };
 
-    step('round trips and service overhead');
-    const service = await measureServiceOverhead(await newWorld(connectionString), 400);
-    step('HTTP overhead');
-    const http = await measureHttpOverhead(root, await newWorld(connectionString), connectionString, 300);
-    step('contention inside one job');
-    const contention = await measureContention(await newWorld(connectionString), 500);
-    step('termination of a 5,000-task job');
-    const termination = await measureTermination(await newWorld(connectionString), 5_000);
-    step('events: the critical path, the bulk events, the checks at 0 and 50,000 history rows');
-    const eventPath = await measureEventPath(connectionString);
-    const bulkEvents = await measureBulkEvents(connectionString);
-    const relay = await measureRelay(connectionString);
-    step('1,000 tasks: one bulk call against single calls');
-    const bulk = await benchBulkReactivation(await newWorld(connectionString), 1_000);
-    const singles = await benchSingleReactivations(await newWorld(connectionString), 1_000);
-    step('cold start');
-    const coldStart = measureColdStart(root, connectionString);
-    const hostMissing = functionsHostMissing(root);
-    step(hostMissing === null ? 'under the real host: cold start and HTTP overhead' : `under the real host: skipped, ${hostMissing}`);
-    const realHost =
-      hostMissing === null
-        ? await measureRealHost(root, functionsHostDir(root), connectionString, await newWorld(connectionString), { rounds: 7, httpSamples: 300 })
-        : { skipped: hostMissing };
+    const service = runs('main') ? (step('round trips and service overhead'), await measureServiceOverhead(await newWorld(connectionString), 400)) : null;
+    const http = runs('main') ? (step('HTTP overhead'), await measureHttpOverhead(root, await newWorld(connectionString), connectionString, 300)) : null;
+    const contention = runs('main') ? (step('contention inside one job'), await measureContention(await newWorld(connectionString), 500)) : null;
+    const termination = runs('main') ? (step('termination of a 5,000-task job'), await measureTermination(await newWorld(connectionString), 5_000)) : null;
+    let events = null;
+    if (runs('main')) {
+      step('events: the critical path, the bulk events, the checks at 0 and 50,000 history rows');
+      events = { path: await measureEventPath(connectionString), bulk: await measureBulkEvents(connectionString), relay: await measureRelay(connectionString) };
+    }
+    const bulk = runs('main') ? (step('1,000 tasks: one bulk call'), await benchBulkReactivation(await newWorld(connectionString), 1_000)) : null;
+    const singles = runs('main') ? (step('1,000 tasks: single calls'), await benchSingleReactivations(await newWorld(connectionString), 1_000)) : null;
+    const coldStart = runs('main') ? (step('cold start'), measureColdStart(root, connectionString)) : null;
+    let realHost = null;
+    if (runs('main')) {
+      const hostMissing = functionsHostMissing(root);
+      step(hostMissing === null ? 'under the real host: cold start and HTTP overhead' : `under the real host: skipped, ${hostMissing}`);
+      realHost =
+        hostMissing === null
+          ? await measureRealHost(root, functionsHostDir(root), connectionString, await newWorld(connectionString), { rounds: 7, httpSamples: 300 })
+          : { skipped: hostMissing };
+    }
+
+    let scale = null;
+    if (runs('scale')) {
+      step('scale: terminations cut short by timeout=1, finished by the sweep messages');
+      const background = [await measureBackgroundTermination(await newWorld(connectionString), 2_000), await measureBackgroundTermination(await newWorld(connectionString), 10_000)];
+      step('scale: a bulk call with max_tasks 100 in jobs of 1,000 and 10,000 failed tasks');
+      const capped = [await measureCappedBulk(await newWorld(connectionString), 1_000, 100), await measureCappedBulk(await newWorld(connectionString), 10_000, 100)];
+      step('scale: draining 10,000 failed tasks by continuation');
+      const drains = [await measureDrain(await newWorld(connectionString), 10_000, 100), await measureDrain(await newWorld(connectionString), 10_000, null)];
+      const cappedRatio = Math.round(((capped[1]?.storageRequests ?? 0) / (capped[0]?.storageRequests ?? 1)) * 100) / 100;
+      scale = { background, capped, cappedRatio, drains };
+    }
 
     const results = {
       measuredAt: new Date().toISOString(),
@@ -63,39 +77,63 @@ async function main(): Promise<void> {
       http,
       contention,
       termination,
-      events: { path: eventPath, bulk: bulkEvents, relay },
-      bulk: { bulk, singles, timeRatio: Math.round((bulk.durationMs / singles.durationMs) * 100) / 100, requestRatio: Math.round((bulk.storageRequests / singles.storageRequests) * 1000) / 1000 },
+      events,
+      bulk: bulk === null || singles === null ? null : { bulk, singles, timeRatio: Math.round((bulk.durationMs / singles.durationMs) * 100) / 100, requestRatio: Math.round((bulk.storageRequests / singles.storageRequests) * 1000) / 1000 },
       coldStart,
       realHost,
+      scale,
     };
-    const rows: [string, string, string][] = [
-      ['storage requests per reactivation', `${service.requestsPerReactivation}`, '2 reads in parallel + 1 transaction, then the event sent and its outbox row marked'],
-      ['reactivation: requests before the answer, in all', `${eventPath.criticalRequests}, ${eventPath.totalRequests}`, 'reads + delayed check, commit, event; then mark and withdraw the check'],
-      ['reactivation: round trips before the answer', `${eventPath.criticalRoundTrips}`, `its time / a ${eventPath.delayMs} ms delay on every request; goal 3`],
-      ['bulk of 200: answer to its last event on the queue', `${bulkEvents.answerToLastEventMs} ms (${bulkEvents.eventsAtAnswer} already there at the answer)`, ''],
-      ['checks for 100 dead publishers: 50,000 / 0 history rows', `${relay.ratio} (${relay.full.requests} / ${relay.empty.requests} requests)`, 'goal ≈ 1: no scan'],
-      ['service / bare SDK doing the same, p50', `${service.p50Ratio} (${service.serviceP50Ms} / ${service.bareP50Ms} ms)`, 'goal ≤ 1.10'],
-      ['service / bare SDK, p99', `${service.p99Ratio} (${service.serviceP99Ms} / ${service.bareP99Ms} ms)`, 'goal ≤ 1.10'],
-      ['HTTP (local host) / service call, p50', `${http.ratio} (${http.httpP50Ms} / ${http.serviceP50Ms} ms)`, 'both publish the event'],
-      ['one job / spread, throughput', `${contention.oneJobOverSpread} (${contention.oneJobPerSecond} / ${contention.spreadPerSecond} per s)`, `goal ≥ 0.9; ${contention.tasks} tasks, ${contention.callers} callers`],
-      ['the same, bare SDK', `${contention.bareOneJobOverSpread}`, 'the share of the gap that is the storage\'s own'],
-      ['412 retries: one job, spread', `${contention.retriesOneJob}, ${contention.retriesSpread}`, 'goal 0 between different tasks'],
-      ['job row fenced / spread (naive)', `${contention.fencedOverSpread} (${contention.retriesFenced} retries)`, 'what the protocol avoids'],
-      ['terminate 5,000 tasks', `${termination.terminateMs} ms, ${termination.terminateRequests} requests`, `half active; ${termination.activeTasksLeft} left active`],
-      ['reactivations racing it, p99', `${termination.racingP99Ms} ms (${termination.racingP99OverQuiet}× quiet p99, ${termination.racingReactivations} calls)`, ''],
-      ['bulk / single calls, 1,000 tasks: time', `${results.bulk.timeRatio} (${bulk.durationMs} / ${singles.durationMs} ms)`, `${bulk.reactivated} and ${singles.reactivated} reactivated; singles 32 at a time`],
-      ['bulk / single calls: storage requests', `${results.bulk.requestRatio} (${bulk.storageRequests} / ${singles.storageRequests})`, ''],
-      ['cold start: app / hello app', `${coldStart.ratio} (${coldStart.appLoadMs} / ${coldStart.helloLoadMs} ms)`, 'goal ≤ 1.5'],
-      ['deployment package', `${coldStart.packageMB} MB`, 'what .funcignore ships: dist/app, host.json, package.json'],
-      ...('skipped' in realHost
-        ? [['under the real host', 'skipped', realHost.skipped] as [string, string, string]]
-        : ([
-            ['real host: cold start app / hello, median', `${realHost.medianRatio} (${realHost.appMedianMs} / ${realHost.helloMedianMs} ms)`, `goal ≤ 1.10; spawn to first answer, ${realHost.rounds} interleaved rounds`],
-            ['real host: the same, best', `${realHost.bestRatio} (${realHost.appBestMs} / ${realHost.helloBestMs} ms)`, ''],
-            ['real host: the same, median of the rounds\' ratios', `${realHost.pairedMedianRatio}`, 'each round: app / the hello run beside it'],
-            ['HTTP (real host) / service call, p50', `${realHost.http.ratio} (${realHost.http.httpP50Ms} / ${realHost.http.serviceP50Ms} ms)`, 'both publish the event'],
-          ] as [string, string, string][])),
-    ];
+    const rows: [string, string, string][] = [];
+    if (service !== null && http !== null && contention !== null && termination !== null && events !== null && results.bulk !== null && coldStart !== null && realHost !== null) {
+      const { bulk: b, singles: s } = results.bulk;
+      const { path: eventPath, bulk: bulkEvents, relay } = events;
+      rows.push(
+        ['storage requests per reactivation', `${service.requestsPerReactivation}`, '2 reads in parallel + 1 transaction, then the event sent and its outbox row marked'],
+        ['reactivation: requests before the answer, in all', `${eventPath.criticalRequests}, ${eventPath.totalRequests}`, 'reads + delayed check, commit, event; then mark and withdraw the check'],
+        ['reactivation: round trips before the answer', `${eventPath.criticalRoundTrips}`, `its time / a ${eventPath.delayMs} ms delay on every request; goal 3`],
+        ['bulk of 200: answer to its last event on the queue', `${bulkEvents.answerToLastEventMs} ms (${bulkEvents.eventsAtAnswer} already there at the answer)`, ''],
+        ['checks for 100 dead publishers: 50,000 / 0 history rows', `${relay.ratio} (${relay.full.requests} / ${relay.empty.requests} requests)`, 'goal ≈ 1: no scan'],
+        ['service / bare SDK doing the same, p50', `${service.p50Ratio} (${service.serviceP50Ms} / ${service.bareP50Ms} ms)`, 'goal ≤ 1.10'],
+        ['service / bare SDK, p99', `${service.p99Ratio} (${service.serviceP99Ms} / ${service.bareP99Ms} ms)`, 'goal ≤ 1.10'],
+        ['HTTP (local host) / service call, p50', `${http.ratio} (${http.httpP50Ms} / ${http.serviceP50Ms} ms)`, 'both publish the event'],
+        ['one job / spread, throughput', `${contention.oneJobOverSpread} (${contention.oneJobPerSecond} / ${contention.spreadPerSecond} per s)`, `goal ≥ 0.9; ${contention.tasks} tasks, ${contention.callers} callers`],
+        ['the same, bare SDK', `${contention.bareOneJobOverSpread}`, "the share of the gap that is the storage's own"],
+        ['412 retries: one job, spread', `${contention.retriesOneJob}, ${contention.retriesSpread}`, 'goal 0 between different tasks'],
+        ['job row fenced / spread (naive)', `${contention.fencedOverSpread} (${contention.retriesFenced} retries)`, 'what the protocol avoids'],
+        ['terminate 5,000 tasks', `${termination.terminateMs} ms, ${termination.terminateRequests} requests`, `half active; ${termination.activeTasksLeft} left active`],
+        ['reactivations racing it, p99', `${termination.racingP99Ms} ms (${termination.racingP99OverQuiet}× quiet p99, ${termination.racingReactivations} calls)`, ''],
+        ['bulk / single calls, 1,000 tasks: time', `${results.bulk.timeRatio} (${b.durationMs} / ${s.durationMs} ms)`, `${b.reactivated} and ${s.reactivated} reactivated; singles 32 at a time`],
+        ['bulk / single calls: storage requests', `${results.bulk.requestRatio} (${b.storageRequests} / ${s.storageRequests})`, ''],
+        ['cold start: app / hello app', `${coldStart.ratio} (${coldStart.appLoadMs} / ${coldStart.helloLoadMs} ms)`, 'goal ≤ 1.5'],
+        ['deployment package', `${coldStart.packageMB} MB`, 'what .funcignore ships: dist/app, host.json, package.json'],
+        ...('skipped' in realHost
+          ? [['under the real host', 'skipped', realHost.skipped] as [string, string, string]]
+          : ([
+              ['real host: cold start app / hello, median', `${realHost.medianRatio} (${realHost.appMedianMs} / ${realHost.helloMedianMs} ms)`, `goal ≤ 1.10; spawn to first answer, ${realHost.rounds} interleaved rounds`],
+              ['real host: the same, best', `${realHost.bestRatio} (${realHost.appBestMs} / ${realHost.helloBestMs} ms)`, ''],
+              ["real host: the same, median of the rounds' ratios", `${realHost.pairedMedianRatio}`, "each round: app / the hello run beside it"],
+              ['HTTP (real host) / service call, p50', `${realHost.http.ratio} (${realHost.http.httpP50Ms} / ${realHost.http.serviceP50Ms} ms)`, 'both publish the event'],
+            ] as [string, string, string][])),
+      );
+    }
+    if (scale !== null) {
+      for (const t of scale.background) {
+        rows.push([
+          `scale: terminate ${t.tasks.toLocaleString('en')} tasks, timeout=1`,
+          `${t.answered} in ${t.callMs} ms (${t.sweptByCall} swept by the call); completed after ${t.untilCompletedMs} ms, ${t.deliveries} deliveries`,
+          `${t.appRequestsPerTask} app requests per task (${t.appRequests}), ${t.withHostPerTask} with the host's; ${t.tasksLeftActive} left active`,
+        ]);
+      }
+      for (const c of scale.capped) rows.push([`scale: bulk, max_tasks ${c.maxTasks}, job of ${c.tasks.toLocaleString('en')}`, `${c.storageRequests} storage requests`, `${c.reactivated} reactivated`]);
+      rows.push(['scale: the same, 10,000 / 1,000', `${scale.cappedRatio}`, 'goal ≤ 1.5']);
+      for (const d of scale.drains) {
+        rows.push([
+          `scale: drain 10,000 by continuation, max_tasks ${d.maxTasks ?? 'default'}`,
+          `${d.requestsPerTask} requests per task (${d.storageRequests} in ${d.calls} calls)`,
+          `${d.reactivated} reactivated in ${d.durationMs} ms`,
+        ]);
+      }
+    }
     const width = Math.max(...rows.map(([name]) => name.length));
     console.log(`\nbatch-task-reactivation benchmark, ${results.machine.cpu} × ${results.machine.cores}, Node ${process.version}, ${results.storage}\n`);
     for (const [name, value, note] of rows) console.log(`${name.padEnd(width)}  ${value}${note ? `   [${note}]` : ''}`);

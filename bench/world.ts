@@ -34,6 +34,8 @@ export interface World {
   table: FixtureTable;
   events: MessageQueue;
   outboxChecks: MessageQueue;
+  /** The queue of termination sweeps, for a benchmark that works it as the host would. */
+  sweeps: MessageQueue;
   /** The app's use-case dependencies around this table and these queues. */
   deps: AppDependencies;
   /** The same table through a bare SDK client, for the baselines. */
@@ -68,5 +70,5 @@ export async function newWorld(connectionString: string, timing?: OutboxTiming):
     timing,
   );
   const raw = TableClient.fromConnectionString(connectionString, tableName, { allowInsecureConnection: true });
-  return { tableName, table, events, outboxChecks, deps, raw };
+  return { tableName, table, events, outboxChecks, sweeps, deps, raw };
 }

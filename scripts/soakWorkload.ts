@@ -99,7 +99,7 @@ export async function seedJobs(table: FixtureTable, options: SoakOptions, random
   const jobs: SeededJob[] = [];
   for (let j = 0; j < options.jobs; j += 1) {
     const id = `Soak-${run}-${j}`;
-    const job: Job = { id, state: 'active', state_transition_time: T0, previous_state: null, created_at: T0, last_modified: T0, termination_reason: null };
+    const job: Job = { id, state: 'active', state_transition_time: T0, previous_state: null, created_at: T0, last_modified: T0, termination_reason: null, termination: null };
     const tasks = Array.from({ length: options.tasksPerJob }, (_, n) => {
       const roll = random();
       return seededTask(id, n, roll < 0.7 ? 'failed' : roll < 0.85 ? 'succeeded' : 'running');

@@ -3,6 +3,7 @@ import { Outbox, type OutboxTiming } from './outbox/outbox';
 import type { OutboxStore } from './outbox/outboxStore';
 import { systemClock, type Clock } from './service/clock';
 import type { Queue } from './service/queue';
+import { DEFAULT_SWEEP_SETTINGS, type SweepSettings } from './service/sweepJob';
 import type { TaskStore } from './service/taskStore';
 import { createQueueClient, MessageQueue, poisonQueueName } from './storage/messageQueue';
 import { Retention } from './retention/retention';
@@ -26,6 +27,8 @@ export interface AppDependencies {
   sweeps: Queue;
   outboxChecks: Queue;
   retentionQueue: Queue;
+  /** Page size and delays of termination sweeps. */
+  sweep: SweepSettings;
 }
 
 /** The parts a deployment is built of; tests build them around a table and queues of their own. */
@@ -41,13 +44,16 @@ export interface AppParts {
   sweeps: MessageQueue;
   outboxChecks: MessageQueue;
   retentionQueue: MessageQueue;
+  /** The defaults when absent; tests sweep in tiny pages and with short delays. */
+  sweep?: SweepSettings;
 }
 
 export function assemble(parts: AppParts, timing?: OutboxTiming): AppDependencies {
-  const { events, outboxStore, retentionStore, ...rest } = parts;
+  const { events, outboxStore, retentionStore, sweep, ...rest } = parts;
   const { clock, config } = parts;
   return {
     ...rest,
+    sweep: sweep ?? DEFAULT_SWEEP_SETTINGS,
     outbox: new Outbox({ store: outboxStore, events, checks: parts.outboxChecks, clock, ...(timing !== undefined ? { timing } : {}) }),
     retention: new Retention({ store: retentionStore, queue: parts.retentionQueue, clock, retentionDays: config.historyRetentionDays }),
   };

@@ -10,6 +10,8 @@ import './functions/getTaskHistory';
 import './functions/reactivateFailedTasks';
 import './functions/openApi';
 import './functions/reactivateTaskFromQueue';
+import './functions/sweepJob';
+import './functions/resumeSweep';
 import './functions/checkOutbox';
 import './functions/resumeOutboxCheck';
 import './functions/expireHistory';

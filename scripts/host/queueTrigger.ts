@@ -34,18 +34,25 @@ function payloadOf(text: string): unknown {
  * The queue trigger of the local host, with the semantics of the host's queue extension: messages
  * are base64 (one that does not decode goes straight to `<queue>-poison`), a handler that returns
  * completes the message, one that throws makes it visible again after `visibilityTimeout`, and
- * after `maxDequeueCount` attempts the message is moved to `<queue>-poison`.
+ * after `maxDequeueCount` attempts the message is moved to `<queue>-poison`. A queue whose name
+ * ends in `-poison` has no poison queue of its own: a failed message there is simply shown again.
  */
 export async function startQueueTrigger(name: string, options: QueueOptions, settings: QueueHostSettings, log: LogLine): Promise<RunningTrigger> {
   const setting = options.connection ?? 'AzureWebJobsStorage';
   const connectionString = process.env[setting] ?? process.env[`AzureWebJobs${setting}`];
   if (connectionString === undefined) throw new Error(`queue function "${name}": its connection setting ${setting} is not set`);
   const queue = new QueueClient(connectionString, options.queueName);
-  const poison = new QueueClient(connectionString, `${options.queueName}-poison`);
+  const poison = options.queueName.endsWith('-poison') ? null : new QueueClient(connectionString, `${options.queueName}-poison`);
   await queue.createIfNotExists();
-  await poison.createIfNotExists();
+  await poison?.createIfNotExists();
+
+  const retryLater = async (item: DequeuedMessageItem, why: string): Promise<void> => {
+    await queue.updateMessage(item.messageId, item.popReceipt, undefined, settings.visibilityTimeoutSeconds);
+    log(name, 'warning', `attempt ${item.dequeueCount} of message ${item.messageId} failed, retrying in ${settings.visibilityTimeoutSeconds} s: ${why}`);
+  };
 
   const toPoison = async (item: DequeuedMessageItem, why: string): Promise<void> => {
+    if (poison === null) return retryLater(item, why);
     await poison.sendMessage(item.messageText);
     await queue.deleteMessage(item.messageId, item.popReceipt);
     log(name, 'warning', `message ${item.messageId} moved to ${poison.name}: ${why}`);
@@ -78,9 +85,8 @@ export async function startQueueTrigger(name: string, options: QueueOptions, set
       await queue.deleteMessage(item.messageId, item.popReceipt);
     } catch (error) {
       const why = error instanceof Error ? error.message : String(error);
-      if (item.dequeueCount >= settings.maxDequeueCount) return toPoison(item, `attempt ${item.dequeueCount} of ${settings.maxDequeueCount} failed: ${why}`);
-      await queue.updateMessage(item.messageId, item.popReceipt, undefined, settings.visibilityTimeoutSeconds);
-      log(name, 'warning', `attempt ${item.dequeueCount} of message ${item.messageId} failed, retrying in ${settings.visibilityTimeoutSeconds} s: ${why}`);
+      if (poison !== null && item.dequeueCount >= settings.maxDequeueCount) return toPoison(item, `attempt ${item.dequeueCount} of ${settings.maxDequeueCount} failed: ${why}`);
+      await retryLater(item, why);
     }
   };
 

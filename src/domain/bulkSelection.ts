@@ -15,8 +15,14 @@ export interface TaskFilter {
 
 export interface BulkSelection extends TaskFilter {
   maxTasks: number;
-  /** Key (lower-cased id) of the last task an earlier call covered; only tasks after it count. */
+  /** Key (lower-cased id) of the last task an earlier call (or page) covered; only tasks after it count. */
   after: string | null;
+  /**
+   * Key of the last task row the listing reaches, when more rows follow it (a page of a longer
+   * listing); null when it reaches the end of the job. A named task past it is judged with the
+   * page that holds it, not reported missing from this one.
+   */
+  through: string | null;
 }
 
 /**
@@ -25,7 +31,7 @@ export interface BulkSelection extends TaskFilter {
  */
 export type BulkRequest = Omit<ReactivationRequest, 'eventId'>;
 
-/** What one bulk call does, decided from one listing of the job's tasks. */
+/** What one bulk call does with one listing (a page) of the job's tasks. */
 export interface SelectedTasks {
   /** Failed tasks that match, each planned exactly as the single call plans it; in key order. */
   changes: ReactivationChange[];
@@ -93,10 +99,11 @@ export function selectFailedTasks(
   newEventId: () => string,
 ): SelectedTasks {
   const selected: SelectedTasks = { changes: [], replays: [], skipped: [], resumeAfter: null };
-  const { after } = selection;
+  const { after, through } = selection;
   let previousKey: string | null = null;
   for (const entry of entriesOf(listed, selection.taskIds)) {
     if (after !== null && entry.key <= after) continue;
+    if (through !== null && entry.key > through) break;
     const judgement = judge(job, entry, selection, { ...request, eventId: newEventId() });
     if (judgement.kind === 'ignore') continue;
     if (judgement.kind !== 'skip' && selected.changes.length + selected.replays.length >= selection.maxTasks) {

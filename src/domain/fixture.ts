@@ -49,6 +49,7 @@ export const fixtureJobSchema = z.strictObject({
   last_modified: jobShape.last_modified.optional(),
   etag: ignoredEtag,
   termination_reason: jobShape.termination_reason.optional(),
+  termination: jobShape.termination.optional(),
   tasks: z.array(fixtureTaskSchema).default([]),
 });
 export type FixtureJob = z.infer<typeof fixtureJobSchema>;
@@ -127,6 +128,7 @@ export function loadableJobs(file: FixtureFile, now: string): LoadableJob[] {
       created_at: created,
       last_modified: given.last_modified ?? transition,
       termination_reason: given.termination_reason ?? (given.state === 'completed' ? 'UserTerminate' : null),
+      termination: given.termination ?? null,
     };
     return { job, tasks: given.tasks.map((task) => loadableTask(task, job.id, now)) };
   });

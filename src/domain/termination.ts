@@ -1,5 +1,5 @@
 import { conditionHolds, conditionNotMet, type Condition } from './conditions';
-import type { Job, JobSnapshot } from './job';
+import type { Job, JobRow, JobSnapshot } from './job';
 import { reject, type Rejection } from './rejections';
 import type { JobState } from './states';
 import type { Task, TaskSnapshot } from './task';
@@ -7,31 +7,73 @@ import { isoTime } from './time';
 
 export const DEFAULT_TERMINATION_REASON = 'UserTerminate';
 
-/** Start a termination (the job row becomes `terminating`), or finish one that was interrupted. */
-export type TerminationPlan = { kind: 'start'; job: Job; from: JobSnapshot } | { kind: 'resume'; current: JobSnapshot } | Rejection;
+/**
+ * Start a termination (the job row becomes `terminating`, its sweep at the first task), or find one
+ * under way. `stalled` says that nothing shows a live sweep (see `sweepStalled`).
+ */
+export type TerminationPlan =
+  | { kind: 'start'; row: JobRow; from: JobSnapshot }
+  | { kind: 'underWay'; current: JobSnapshot; stalled: boolean }
+  | Rejection;
+
+/** What the caller asked for: the reason the job will carry, and a condition on the job's version. */
+export interface TerminationAsk {
+  reason: string;
+  condition: Condition;
+}
 
 /**
  * Checks in the order the reactivation has them: job found, the caller's condition on the job's
  * ETag and last change, then the job's state. A condition is checked on every read of a retried
  * attempt, so a job changed meanwhile (by another termination) fails it as any change would.
  */
-export function planTermination(job: JobSnapshot | null, reason: string, now: Date, condition: Condition): TerminationPlan {
+export function planTermination(job: JobSnapshot | null, ask: TerminationAsk, now: Date, stalledAfterMs: number): TerminationPlan {
   if (job === null) return reject('JOB_NOT_FOUND', 'The job does not exist.');
-  if (!conditionHolds(condition, { etag: job.etag, lastModified: job.job.last_modified })) return conditionNotMet('job');
+  if (!conditionHolds(ask.condition, { etag: job.etag, lastModified: job.job.last_modified })) return conditionNotMet('job');
   switch (job.job.state) {
     case 'completed':
       return reject('JOB_COMPLETED', 'The job is already completed.');
     case 'deleting':
       return reject('JOB_BEING_DELETED', 'The job is being deleted.');
     case 'terminating':
-      return { kind: 'resume', current: job };
-    default:
-      return { kind: 'start', job: transition(job.job, 'terminating', now, reason), from: job };
+      return { kind: 'underWay', current: job, stalled: sweepStalled(job.job, now, stalledAfterMs) };
+    default: {
+      const at = isoTime(now);
+      const started = { ...transition(job.job, 'terminating', now, ask.reason), termination: { started_at: at, tasks_swept: 0, last_progress_at: at } };
+      return { kind: 'start', row: { job: started, sweptThrough: null }, from: job };
+    }
   }
 }
 
-export function completedJob(job: Job, now: Date): Job {
-  return transition(job, 'completed', now, job.termination_reason ?? DEFAULT_TERMINATION_REASON);
+/**
+ * No sign of a live sweep: a terminating job with no progress recorded at all (left so before
+ * sweeps were durable, or seeded so), or with none for longer than `stalledAfterMs`. A live sweep
+ * moves its progress with every page, and a sweep that lost its worker is picked up by its safety
+ * message within that time.
+ */
+export function sweepStalled(job: Job, now: Date, stalledAfterMs: number): boolean {
+  const progress = job.termination;
+  return progress === null || now.getTime() - Date.parse(progress.last_progress_at) > stalledAfterMs;
+}
+
+/** One page of a termination sweep, once every row of it is written: how many rows, the last one's key, and whether it was the last page. */
+export interface SweptPage {
+  rows: number;
+  lastKey: string | null;
+  last: boolean;
+}
+
+/**
+ * The job row once a page is swept: the cursor past the page and its rows counted, or, after the
+ * last page, the job completed with its reason. Written with If-Match on the row the page was
+ * started from, so of two sweepers of one page only one moves the cursor (and counts the page).
+ */
+export function afterPage(row: JobRow, page: SweptPage, now: Date): JobRow {
+  const at = isoTime(now);
+  const progress = row.job.termination ?? { started_at: row.job.state_transition_time, tasks_swept: 0, last_progress_at: at };
+  const termination = { ...progress, tasks_swept: progress.tasks_swept + page.rows, last_progress_at: at };
+  const job = page.last ? transition(row.job, 'completed', now, row.job.termination_reason ?? DEFAULT_TERMINATION_REASON) : { ...row.job, last_modified: at };
+  return { job: { ...job, termination }, sweptThrough: page.lastKey ?? row.sweptThrough };
 }
 
 function transition(job: Job, state: JobState, now: Date, reason: string): Job {

@@ -38,14 +38,16 @@ interface Delivery {
  * what becomes of the message (`queueResult`): done, poisoned at once with its reason, or thrown so
  * that the host delivers it again.
  */
-export function reactivateTaskFromQueueHandler(deps: ReactivationQueueDeps): StorageQueueHandler {
+export function reactivateTaskFromQueueHandler(deps: ReactivationQueueDeps, options: { budgetMs?: number } = {}): StorageQueueHandler {
   return async (message: unknown, context: InvocationContext) => {
     const started = performance.now();
     const requestId = randomUUID();
     const metadata = queueMetadataOf(context);
     const stats: RetryStats = { conflicts: 0, faults: 0 };
     // One budget for the whole message: its reactivation, its events, a poison or follow-up message.
-    const deadline = Deadline.ofSeconds(MAX_TIMEOUT_SECONDS);
+    // A bulk message stops within it and asks for the rest with a follow-up, so a job of any size is
+    // drained by a chain of deliveries, each well inside one invocation.
+    const deadline = new Deadline(options.budgetMs ?? MAX_TIMEOUT_SECONDS * 1000);
     const { count, result } = countStorageRequests(async () => {
       const parsed = parseQueueRequest(message);
       const outcome: QueueOutcome = !parsed.ok

@@ -34,12 +34,15 @@ export const terminateJobRoute: HttpRoute = {
   methods: ['POST'],
   authLevel: 'function',
   describe: {
-    summary: 'Terminate a job: end every task not yet completed, then complete the job',
+    summary:
+      'Terminate a job: end every task not yet completed, then complete the job. 200: it finished within the timeout, the job is completed. ' +
+      '202: the job is terminating and the rest goes on by itself; the job as it stands, its termination progress in `termination`; GET /jobs/{jobId} shows when it is completed',
     params: jobPathSchema,
     query: timeoutQuerySchema,
     headers: clientRequestHeadersSchema.extend(conditionalHeadersSchema.shape),
     body: terminateBodySchema,
     data: jobResourceSchema,
+    accepted: 'The termination goes on without the caller: the job, still terminating, with its progress so far.',
     errors: ['VALIDATION_ERROR', 'JOB_NOT_FOUND', 'CONDITION_NOT_MET', 'JOB_COMPLETED', 'JOB_BEING_DELETED', 'OPERATION_TIMED_OUT', 'SERVER_BUSY', 'INTERNAL_ERROR'],
     responseHeaders: VERSION_HEADERS,
     batch: { success: BATCH_SUCCESS.terminated, body: batchTerminateBodySchema },

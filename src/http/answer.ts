@@ -5,8 +5,8 @@ import type { HistoryFound, JobFound, NotModified, TaskFound } from '../service/
 import type { Fault, InvalidRequest } from '../service/outcomes';
 import type { BulkReactivated } from '../service/reactivateFailedTasks';
 import type { Reactivated } from '../service/reactivateTask';
-import type { Terminated } from '../service/terminateJob';
-import { failure, invalid, ok } from './envelope';
+import type { Terminated, TerminationUnderWay } from '../service/terminateJob';
+import { accepted, failure, invalid, ok } from './envelope';
 import { historyResource, jobResource, taskResource, versionHeaders } from './resources';
 
 /** A document served as it is, outside the envelope (the OpenAPI description). */
@@ -26,7 +26,7 @@ export interface Unexpected {
  * document, or an error nobody expected. Each dialect has one exhaustive mapping from it: `httpAnswer`
  * below for the envelope, `batchAnswer` for Azure Batch's wire format.
  */
-export type HttpOutcome = Reactivated | Terminated | BulkReactivated | TaskFound | JobFound | NotModified | HistoryFound | InvalidRequest | Rejection | Fault | Document | Unexpected;
+export type HttpOutcome = Reactivated | Terminated | TerminationUnderWay | BulkReactivated | TaskFound | JobFound | NotModified | HistoryFound | InvalidRequest | Rejection | Fault | Document | Unexpected;
 
 /** The one mapping from outcomes to HTTP answers in the seed's envelope. */
 export function httpAnswer(outcome: HttpOutcome): HttpResponseInit {
@@ -37,6 +37,8 @@ export function httpAnswer(outcome: HttpOutcome): HttpResponseInit {
       return ok(taskResource(outcome.task.task, outcome.task.etag), versionHeaders(outcome.task.etag, outcome.task.task.last_modified));
     case 'terminated':
       return ok(jobResource(outcome.job, outcome.etag), versionHeaders(outcome.etag, outcome.job.last_modified));
+    case 'terminationUnderWay':
+      return accepted(jobResource(outcome.job, outcome.etag), versionHeaders(outcome.etag, outcome.job.last_modified));
     case 'job':
       return ok(jobResource(outcome.job.job, outcome.job.etag), versionHeaders(outcome.job.etag, outcome.job.job.last_modified));
     case 'notModified':

@@ -71,6 +71,7 @@ export function batchAnswer(outcome: HttpOutcome, context: BatchAnswerContext): 
       };
     }
     case 'terminated':
+    case 'terminationUnderWay':
       // 202 whether or not the termination has finished: Batch accepts a termination and ends the job later.
       return {
         status: BATCH_SUCCESS.terminated.status,

@@ -27,6 +27,11 @@ export function ok(data: unknown, headers: Record<string, string> = {}): HttpRes
   return { status: 200, jsonBody: body, headers };
 }
 
+/** The same envelope with 202: the work was taken on and goes on after the answer. */
+export function accepted(data: unknown, headers: Record<string, string> = {}): HttpResponseInit {
+  return { ...ok(data, headers), status: 202 };
+}
+
 export function failure(code: ErrorCode, message: string, details?: FieldIssue[]): HttpResponseInit {
   const body: ErrorEnvelope = { success: false, error: { code, message, ...(details !== undefined ? { details } : {}) } };
   return { status: ERROR_CODES[code].status, jsonBody: body, headers: errorHeaders(code) };

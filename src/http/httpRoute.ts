@@ -27,6 +27,8 @@ export interface RouteDescription {
   body?: z.ZodType;
   /** `data` of the success envelope. */
   data: z.ZodType;
+  /** When the route may also answer 202 with the same envelope: what that answer means. */
+  accepted?: string;
   /** Every error code the route can answer with. */
   errors: readonly ErrorCode[];
   /** Headers of the success answer, name → meaning. */

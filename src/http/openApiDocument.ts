@@ -76,8 +76,14 @@ function successResponses(described: RouteDescription, headers: Json): Json {
   const batch = described.batch?.success;
   const batchBody = batch?.body === undefined ? {} : { [BATCH_JSON_CONTENT_TYPE]: { schema: schemaOf(batch.body, 'output') } };
   const responses: Json = { '200': { description: batch?.status === 200 ? 'Success: the envelope, or with api-version Batch\'s body.' : 'Success.', headers: { ...REQUEST_ID, ...headers }, content: { ...envelope, ...(batch?.status === 200 ? batchBody : {}) } } };
-  if (batch !== undefined && batch.status !== 200) {
-    responses[String(batch.status)] = { description: 'Success with api-version, as Batch answers it: no body.', headers: { ...REQUEST_ID, ...headers, DataServiceId: { description: 'The URL of the operation.', schema: { type: 'string' } } } };
+  const batchNoBody = batch !== undefined && batch.status !== 200;
+  const dataServiceId = batchNoBody ? { DataServiceId: { description: 'With api-version: the URL of the operation.', schema: { type: 'string' } } } : {};
+  if (described.accepted !== undefined) {
+    const alsoBatch = batchNoBody && batch.status === 202 ? " With api-version, Batch's answer to every termination, finished or not: no body." : '';
+    responses['202'] = { description: `${described.accepted}${alsoBatch}`, headers: { ...REQUEST_ID, ...headers, ...(alsoBatch === '' ? {} : dataServiceId) }, content: envelope };
+  }
+  if (batchNoBody && responses[String(batch.status)] === undefined) {
+    responses[String(batch.status)] = { description: 'Success with api-version, as Batch answers it: no body.', headers: { ...REQUEST_ID, ...headers, ...dataServiceId } };
   }
   if (described.notModified === true) {
     responses['304'] = { description: "Not modified, in either format: If-None-Match matched, or nothing changed since If-Modified-Since. No body.", headers: { ...REQUEST_ID, ...headers } };

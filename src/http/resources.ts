@@ -44,6 +44,7 @@ export function jobResource(job: Job, etag: string): Record<string, unknown> {
     last_modified: job.last_modified,
     etag,
     termination_reason: job.termination_reason,
+    termination: job.termination,
   };
 }
 

@@ -21,6 +21,14 @@ export class Deadline {
     return new Deadline(Math.min(seconds, MAX_TIMEOUT_SECONDS) * 1000);
   }
 
+  /**
+   * A deadline `ms` earlier than this one (or now): work that runs under it still leaves that much
+   * of this one's budget to whatever must follow it (a message that hands the work on, an answer).
+   */
+  shortenedBy(ms: number): Deadline {
+    return new Deadline(Math.max(0, Math.floor(this.remainingMs() - ms)));
+  }
+
   remainingMs(): number {
     return Math.max(0, this.endsAt - Date.now());
   }

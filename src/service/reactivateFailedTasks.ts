@@ -1,23 +1,22 @@
-import { createHash, randomUUID } from 'node:crypto';
+import { createHash } from 'node:crypto';
 
 import type { ReactivateFailedTasksBody } from '../domain/bulkRequest';
 import type { BulkReactivationResult, SkippedTask } from '../domain/bulkResult';
-import { bulkJobRefusal, selectFailedTasks, type BulkRequest, type SelectedTasks, type TaskFilter } from '../domain/bulkSelection';
+import { bulkJobRefusal, type BulkRequest, type TaskFilter } from '../domain/bulkSelection';
+import { NO_CONDITION } from '../domain/conditions';
 import { continuationAfter, encodeContinuation } from '../domain/continuation';
 import type { Trigger } from '../domain/history';
 import { idKey } from '../domain/ids';
-import type { ReactivationChange } from '../domain/reactivation';
 import { reject, type Rejection } from '../domain/rejections';
-import { NO_CONDITION } from '../domain/conditions';
 import type { Outbox } from '../outbox/outbox';
 import type { Retention } from '../retention/retention';
 import { StorageDeadlineError, StorageUnavailableError } from '../storage/storageErrors';
-import { commitInTransactions, type TransactionReport } from './bulkCommit';
+import { pageSizeFor, reactivatePages } from './bulkPages';
 import type { Clock } from './clock';
 import type { Deadline } from './deadline';
-import { invalidRequest, TIMED_OUT, type Fault, type InvalidRequest } from './outcomes';
+import { invalidRequest, type Fault, type InvalidRequest } from './outcomes';
 import { retryUntilSettled, settled, type RetryStats } from './retryLoop';
-import type { StoredBulkAnswer, TaskStore } from './taskStore';
+import type { PageRequest, StoredBulkAnswer, TaskListing, TaskPage, TaskStore } from './taskStore';
 
 export interface ReactivateFailedTasksCommand {
   jobId: string;
@@ -50,17 +49,11 @@ function fingerprintOf(body: ReactivateFailedTasksBody): string {
   return createHash('sha256').update(JSON.stringify(body)).digest('base64url');
 }
 
-function byKey<T>(idOf: (item: T) => string): (a: T, b: T) => number {
-  return (a, b) => {
-    const [ka, kb] = [idKey(idOf(a)), idKey(idOf(b))];
-    return ka < kb ? -1 : ka > kb ? 1 : 0;
-  };
-}
-
 /**
  * Reactivates the failed tasks of a job that match a filter, with the single call's rules and race
- * safety, in transactions of up to 100 rows. One round trip reads the job row, the listing and (for a
- * repeat) the stored answer; each task is planned by `planReactivation`; the commits follow.
+ * safety, in transactions of up to 100 rows. One round trip reads the job row, the first page of the
+ * listing and (for a repeat) the stored answer; then page by page each task is planned by
+ * `planReactivation` and the page's commits follow before the next page is read (`reactivatePages`).
  *
  * Idempotency: every reactivated row carries the request's key, as in the single call, so a repeat
  * (or a retry after a lost response) finds its own work as replays; with a client-request-id the
@@ -82,15 +75,17 @@ export async function reactivateFailedTasks(
   const remembered = command.clientRequestId !== null && !body.dry_run;
   const fingerprint = fingerprintOf(body);
   const now = deps.clock();
+  const named = body.task_ids !== undefined;
+  // Named tasks are listed whole, to say why each one is not reactivated.
+  const listing: TaskListing = { after: continuation?.after ?? null, rows: named ? { kind: 'all' } : { kind: 'failedOrCarrying', key } };
 
   const read = await retryUntilSettled(deadline, stats, async () => {
-    const [job, listed, stored] = await Promise.all([
+    const [job, first, stored] = await Promise.all([
       store.readJob(jobId, deadline.signal),
-      // Named tasks are listed whole, to say why each one is not reactivated.
-      store.listTasksAfter(jobId, { after: continuation?.after ?? null, failedOrCarrying: body.task_ids === undefined ? key : null }, deadline.signal),
+      store.listTaskPage(jobId, listing, { size: pageSizeFor(store.maxRowsPerPage, body.max_tasks, named), resume: null }, deadline.signal),
       remembered ? store.readBulkAnswer(jobId, key, deadline.signal) : Promise.resolve(null),
     ]);
-    return settled({ kind: 'read' as const, job, listed, stored });
+    return settled({ kind: 'read' as const, job, first, stored });
   });
   if (read.kind === 'fault') return read;
   if (read.stored !== null) {
@@ -98,94 +93,83 @@ export async function reactivateFailedTasks(
     return invalidRequest('client-request-id', 'was already used for a different request to this job; send a fresh one');
   }
   if (read.job === null) return reject('JOB_NOT_FOUND', 'The job does not exist.');
-  const refusal = bulkJobRefusal(read.job, read.listed);
-  if (refusal !== null) return refusal;
+  const job = read.job.job;
 
   const filter: TaskFilter = { taskIds: body.task_ids ?? null, failureCodes: body.failure_codes ?? null, exitCodes: body.exit_codes ?? null };
-  const request: BulkRequest = {
-    condition: NO_CONDITION,
-    idempotencyKey: key,
-    requestId: command.requestId,
-    clientRequestId: command.clientRequestId,
-    trigger: command.trigger,
-    now,
-  };
-  const selected = selectFailedTasks(read.job, read.listed, { ...filter, maxTasks: body.max_tasks, after: continuation?.after ?? null }, request, randomUUID);
-  const job = read.job.job;
-  if (body.dry_run) return { kind: 'bulkReactivated', result: dryRunResult(job.id, selected), replayed: false };
-
-  // What this call writes (history rows, its stored answer) must one day expire; a refusal or a dry
-  // run writes nothing, so this comes only now.
-  if (selected.changes.length > 0 || remembered) {
-    const covered = await retryUntilSettled(deadline, stats, async () => {
-      await deps.retention.cover(jobId, now, deadline.signal);
-      return settled({ kind: 'covered' as const });
-    });
-    if (covered.kind === 'fault') return covered;
+  const refusal = bulkJobRefusal(read.job, read.first.tasks);
+  let answered;
+  if (refusal !== null) {
+    answered = await ownWorkOrRefusal(deps, command, refusal, listing.after, stats);
+  } else {
+    // What this call writes (history rows, its stored answer) must one day expire. A refusal or a
+    // dry run writes nothing, so this comes only now (and costs a request once per process, job and day).
+    if (!body.dry_run) {
+      const covered = await retryUntilSettled(deadline, stats, async () => {
+        await deps.retention.cover(jobId, now, deadline.signal);
+        return settled({ kind: 'covered' as const });
+      });
+      if (covered.kind === 'fault') return covered;
+    }
+    const request: BulkRequest = {
+      condition: NO_CONDITION,
+      idempotencyKey: key,
+      requestId: command.requestId,
+      clientRequestId: command.clientRequestId,
+      trigger: command.trigger,
+      now,
+    };
+    answered = await reactivatePages(deps, { job: read.job, first: read.first, listing, filter, maxTasks: body.max_tasks, dryRun: body.dry_run, request, deadline }, stats);
   }
-  const { groups, reports } = await commitInTransactions(deps, read.job, selected.changes, filter, request, deadline, stats);
-  const answered = answerOf(job.id, selected, groups, reports);
   if (answered.kind !== 'answer') return answered;
-  if (remembered) await remember(store, jobId, key, { fingerprint, result: answered.result, savedAt: request.now.toISOString() }, deadline);
-  return { kind: 'bulkReactivated', result: answered.result, replayed: false };
-}
-
-function dryRunResult(jobId: string, selected: SelectedTasks): BulkReactivationResult {
-  const ids = [...selected.replays.map((s) => s.task.id), ...selected.changes.map((c) => c.task.id)].sort(byKey((id) => id));
-  return {
-    job_id: jobId,
-    dry_run: true,
-    matched: ids.length,
-    reactivated: ids,
-    skipped: selected.skipped,
-    continuation: selected.resumeAfter === null ? null : encodeContinuation(continuationAfter(jobId, selected.resumeAfter)),
+  const result: BulkReactivationResult = {
+    job_id: job.id,
+    dry_run: body.dry_run,
+    matched: answered.matched,
+    reactivated: answered.reactivated,
+    skipped: answered.skipped,
+    continuation: answered.continuation === null ? null : encodeContinuation(continuationAfter(job.id, answered.continuation)),
   };
+  if (remembered) await remember(store, jobId, key, { fingerprint, result, savedAt: now.toISOString() }, deadline);
+  return { kind: 'bulkReactivated', result, replayed: false };
 }
 
 /**
- * The answer, covering the tasks up to the first transaction that did not start (the time budget
- * ran low). A continuation resumes after the last task of the settled prefix.
+ * A job that has begun to end refuses any further reactivation. But a repeat of a call whose
+ * commits landed and whose answer was lost (it timed out) must learn what it did before it hears a
+ * refusal, as the single call answers its own replay before any job-state refusal: the task rows
+ * that carry its key are its work (the sweep keeps the key on the rows it ends). One query, filtered
+ * in storage on the key, finds them; with none, the refusal is the answer.
  */
-function answerOf(
-  jobId: string,
-  selected: SelectedTasks,
-  groups: readonly ReactivationChange[][],
-  reports: readonly (TransactionReport | undefined)[],
-): { kind: 'answer'; result: BulkReactivationResult } | Rejection | Fault {
-  // A transaction whose outcome stayed unknown may have committed: no answer can list what this call
-  // did. The fault is the answer; a retry with the same key finds those rows as replays.
-  for (const report of reports) if (report !== undefined && report.status !== 'done') return report.status;
-  const ran = reports.filter((report): report is TransactionReport => report !== undefined);
-  const jobEnding = ran.find((report) => report.jobEnding !== null)?.jobEnding ?? null;
-  const notStarted = groups.filter((_, index) => reports[index] === undefined);
-  let cutKey: string | null = null;
-  if (jobEnding === null && notStarted.length > 0) {
-    const lastSettled = ran.at(-1)?.changes.at(-1);
-    // The first transaction always starts, so this is only a guard.
-    if (lastSettled === undefined) return TIMED_OUT;
-    cutKey = idKey(lastSettled.task.id);
-  }
-  const covered = (id: string): boolean => cutKey === null || idKey(id) <= cutKey;
-  const committed = ran.flatMap((report) => report.reactivated);
-  // The job began to end before anything of this call landed: answer as the single call would.
-  if (jobEnding !== null && committed.length === 0 && selected.replays.length === 0) return jobEnding;
-  const endedBefore: SkippedTask[] =
-    jobEnding === null ? [] : notStarted.flatMap((group) => group.map((change) => ({ id: change.task.id, code: jobEnding.code, message: jobEnding.message })));
-  const raceSkipped = [...ran.flatMap((report) => report.skipped), ...endedBefore];
-  const reactivated = [...selected.replays.map((s) => s.task.id).filter(covered), ...committed].sort(byKey((id) => id));
-  const skipped: SkippedTask[] = [...selected.skipped.filter((s) => covered(s.id)), ...raceSkipped].sort(byKey((s) => s.id));
-  const continuation = cutKey ?? (jobEnding === null ? selected.resumeAfter : null);
-  return {
-    kind: 'answer',
-    result: {
-      job_id: jobId,
-      dry_run: false,
-      matched: reactivated.length + raceSkipped.length,
-      reactivated,
-      skipped,
-      continuation: continuation === null ? null : encodeContinuation(continuationAfter(jobId, continuation)),
-    },
-  };
+async function ownWorkOrRefusal(
+  deps: ReactivateFailedTasksDeps,
+  command: ReactivateFailedTasksCommand,
+  refusal: Rejection,
+  after: string | null,
+  stats: RetryStats,
+): Promise<{ kind: 'answer'; reactivated: string[]; skipped: SkippedTask[]; matched: number; continuation: null } | Rejection | Fault> {
+  const { deadline, body } = command;
+  // A fresh key has reactivated nothing, and a dry run never writes.
+  if (command.clientRequestId === null || body.dry_run) return refusal;
+  const key = command.clientRequestId;
+  const ids: string[] = [];
+  let resume: string | null = null;
+  do {
+    const page: PageRequest = { size: deps.store.maxRowsPerPage, resume };
+    const listed: TaskPage | Fault = await retryUntilSettled(deadline, stats, async () =>
+      settled(await deps.store.listTaskPage(command.jobId, { after, rows: { kind: 'carrying', key } }, page, deadline.signal)),
+    );
+    if ('kind' in listed) return listed;
+    ids.push(...listed.tasks.map((snapshot) => snapshot.task.id));
+    resume = listed.resume;
+  } while (resume !== null);
+  if (ids.length === 0) return refusal;
+  const mine = new Set(ids.map(idKey));
+  const namedKeys = new Map((body.task_ids ?? []).map((id) => [idKey(id), id]));
+  const skipped = [...namedKeys]
+    .filter(([k]) => !mine.has(k) && (after === null || k > after))
+    .sort(([a], [b]) => (a < b ? -1 : 1))
+    .map(([, id]) => ({ id, code: refusal.code, message: refusal.message }));
+  return { kind: 'answer', reactivated: ids, skipped, matched: ids.length, continuation: null };
 }
 
 /** Storing the answer is best effort: without it a repeat still finds its own rows as replays. */

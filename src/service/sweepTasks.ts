@@ -10,21 +10,20 @@ import type { SweptRow, TaskStore } from './taskStore';
 /** Sweep batches in flight at once: enough to hide latency, few enough to stay under a partition's limits. */
 const SWEEP_CONCURRENCY = 4;
 
-export interface SweepDeps {
+export interface SweepRowsDeps {
   store: TaskStore;
   clock: Clock;
 }
 
 /**
- * Stamps every task row of a terminating job and ends every task not yet completed, in atomic
+ * Stamps listed task rows of a terminating job and ends every task not yet completed, in atomic
  * batches, each row conditional on the version just listed. A batch that loses a race (a
  * reactivation committed meanwhile) re-reads its rows and tries again, so the task that was
- * reactivated is found active and ended.
+ * reactivated is found active and ended. Resolves once every row is written (null), or with the
+ * fault that stopped it; the batches that committed before a fault stay, and a redo finds them done.
  */
-export async function sweepTasks(deps: SweepDeps, jobId: string, deadline: Deadline, stats: RetryStats): Promise<Fault | null> {
-  const listed = await retryUntilSettled(deadline, stats, async () => settled({ kind: 'listed' as const, tasks: await deps.store.listTasks(jobId, deadline.signal) }));
-  if (listed.kind === 'fault') return listed;
-  const work = listed.tasks.flatMap((snapshot) => sweptRowOf(snapshot, deps.clock()) ?? []);
+export async function sweepRows(deps: SweepRowsDeps, jobId: string, listed: readonly TaskSnapshot[], deadline: Deadline, stats: RetryStats): Promise<Fault | null> {
+  const work = listed.flatMap((snapshot) => sweptRowOf(snapshot, deps.clock()) ?? []);
   const size = deps.store.sweepRowsPerCommit;
   const batches = Array.from({ length: Math.ceil(work.length / size) }, (_, n) => work.slice(n * size, (n + 1) * size));
   const results = await inFlight(batches, (batch) => commitBatch(deps, jobId, batch, deadline, stats), {
@@ -34,7 +33,7 @@ export async function sweepTasks(deps: SweepDeps, jobId: string, deadline: Deadl
   return results.find((result) => result != null) ?? null;
 }
 
-async function commitBatch(deps: SweepDeps, jobId: string, initial: SweptRow[], deadline: Deadline, stats: RetryStats): Promise<Fault | null> {
+async function commitBatch(deps: SweepRowsDeps, jobId: string, initial: SweptRow[], deadline: Deadline, stats: RetryStats): Promise<Fault | null> {
   let rows = initial;
   const outcome = await retryUntilSettled(deadline, stats, async () => {
     const [first, last] = [rows[0], rows.at(-1)];

@@ -1,5 +1,5 @@
 import type { HistoryRecord } from '../domain/history';
-import type { Job, JobSnapshot } from '../domain/job';
+import type { JobRow, JobSnapshot } from '../domain/job';
 import type { ReactivationChange } from '../domain/reactivation';
 import type { BulkReactivationResult } from '../domain/bulkResult';
 import type { OutboxRef } from '../outbox/outboxStore';
@@ -17,11 +17,13 @@ export interface TaskStore {
   readonly reactivationsPerCommit: number;
   /** How many task rows a termination sweep can stamp in one atomic commit. */
   readonly sweepRowsPerCommit: number;
+  /** The most rows one page of a listing can hold. */
+  readonly maxRowsPerPage: number;
 
   readJob(jobId: string, signal?: AbortSignal): Promise<JobSnapshot | null>;
   readTask(jobId: string, taskId: string, signal?: AbortSignal): Promise<TaskSnapshot | null>;
-  /** Replaces the job row, if it still has the version `etag` names. */
-  writeJob(job: Job, etag: string, signal?: AbortSignal): Promise<ConditionalWrite>;
+  /** Replaces the job row (the job and its sweep's cursor), if it still has the version `etag` names. */
+  writeJob(row: JobRow, etag: string, signal?: AbortSignal): Promise<ConditionalWrite>;
 
   /**
    * Reactivations of one job, atomically: each task row if it still has the version its change was
@@ -32,10 +34,13 @@ export interface TaskStore {
   /** One batch of a termination sweep, atomically, each row if it still has the version it was listed with. */
   commitSweep(rows: readonly SweptRow[], signal?: AbortSignal): Promise<ConditionalCommit>;
 
-  /** Every task of a job, in id order. */
-  listTasks(jobId: string, signal?: AbortSignal): Promise<TaskSnapshot[]>;
-  /** The tasks a bulk reactivation looks at, in id order, after the task `after` (an id key) when given. */
-  listTasksAfter(jobId: string, listing: TaskListing, signal?: AbortSignal): Promise<TaskSnapshot[]>;
+  /**
+   * One page of a job's task rows in id order, as storage returns it: at most `page.size` rows (up
+   * to `maxRowsPerPage`) after the task `listing.after` (an id key), or, with `page.resume`, where the page
+   * before it stopped. A page may be short, or even empty, and still not be the last: only a page
+   * whose `resume` is null is.
+   */
+  listTaskPage(jobId: string, listing: TaskListing, page: PageRequest, signal?: AbortSignal): Promise<TaskPage>;
   /** The tasks from one id to another, both included, in id order. */
   listTaskRange(jobId: string, fromTaskId: string, toTaskId: string, signal?: AbortSignal): Promise<TaskSnapshot[]>;
 
@@ -75,10 +80,22 @@ export interface TaskListing {
   /** Id key of the last task an earlier call covered; null from the first task. */
   after: string | null;
   /**
-   * Null: every task. A key: only the failed tasks, and the rows this key already reactivated, so a
-   * large job with few failures costs few rows.
+   * Which rows, filtered in storage: every task; the failed tasks and the rows this key already
+   * reactivated (a large job with few failures costs few rows); or only the rows this key reactivated.
    */
-  failedOrCarrying: string | null;
+  rows: { kind: 'all' } | { kind: 'failedOrCarrying'; key: string } | { kind: 'carrying'; key: string };
+}
+
+export interface PageRequest {
+  size: number;
+  /** The `resume` of the page before, to go on with the same listing; null to start after `listing.after`. */
+  resume: string | null;
+}
+
+export interface TaskPage {
+  tasks: TaskSnapshot[];
+  /** Where the listing goes on (opaque); null when this page is the last. */
+  resume: string | null;
 }
 
 /** A bulk answer kept for repeats, with what identifies the request body it answered. */

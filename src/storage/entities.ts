@@ -2,7 +2,7 @@ import type { TableEntity, TableEntityResult } from '@azure/data-tables';
 import { z } from 'zod';
 
 import { historyRecordSchema, type HistoryRecord } from '../domain/history';
-import { jobSchema, type Job, type JobSnapshot } from '../domain/job';
+import { jobSchema, type Job, type JobRow, type JobSnapshot } from '../domain/job';
 import { jobStateSchema, type JobState } from '../domain/states';
 import { taskSchema, type FailureInfo, type Task, type TaskSnapshot } from '../domain/task';
 import type { OutboxRow } from '../outbox/outboxStore';
@@ -76,12 +76,36 @@ export function fromTaskEntity(entity: TableEntityResult<Record<string, unknown>
   };
 }
 
-export function toJobEntity(job: Job): TableEntity<Row> {
-  return { partitionKey: partitionKey(job.id), rowKey: JOB_ROW_KEY, ...withoutNulls(job) };
+/**
+ * The job row. The termination's progress is spread over three columns, all present or all absent,
+ * and the sweep's cursor is `sweep_cursor`, the id key of the last task row swept (absent before the
+ * first page, and on rows written before sweeps kept one).
+ */
+export function toJobEntity(job: Job, sweptThrough: string | null = null): TableEntity<Row> {
+  const { termination, ...rest } = job;
+  return {
+    partitionKey: partitionKey(job.id),
+    rowKey: JOB_ROW_KEY,
+    ...withoutNulls(rest),
+    ...withoutNulls({
+      termination_started_at: termination?.started_at,
+      termination_tasks_swept: termination?.tasks_swept,
+      termination_last_progress_at: termination?.last_progress_at,
+      sweep_cursor: sweptThrough,
+    }),
+  };
+}
+
+export function toJobRowEntity(row: JobRow): TableEntity<Row> {
+  return toJobEntity(row.job, row.sweptThrough);
 }
 
 export function fromJobEntity(entity: TableEntityResult<Record<string, unknown>>): JobSnapshot {
-  return { job: parseRow(jobSchema, JOB_ROW_KEY, withNulls(entity, JOB_OPTIONAL)), etag: entity.etag };
+  const { termination_started_at, termination_tasks_swept, termination_last_progress_at, sweep_cursor, ...rest } = entity;
+  const termination =
+    termination_started_at === undefined ? null : { started_at: termination_started_at, tasks_swept: termination_tasks_swept, last_progress_at: termination_last_progress_at };
+  const job = parseRow(jobSchema, JOB_ROW_KEY, { ...withNulls(rest, JOB_OPTIONAL), termination });
+  return { job, sweptThrough: typeof sweep_cursor === 'string' ? sweep_cursor : null, etag: entity.etag };
 }
 
 /**

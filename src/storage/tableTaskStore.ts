@@ -1,16 +1,16 @@
 import { odata, type TableClient, type TransactionAction } from '@azure/data-tables';
 
 import type { HistoryRecord } from '../domain/history';
-import type { Job, JobSnapshot } from '../domain/job';
+import type { JobRow, JobSnapshot } from '../domain/job';
 import type { ReactivationChange } from '../domain/reactivation';
 import type { TaskSnapshot } from '../domain/task';
 import { dayOf } from '../retention/retention';
-import type { ConditionalCommit, ConditionalWrite, ReactivationCommit, StoredBulkAnswer, SweptRow, TaskListing, TaskStore } from '../service/taskStore';
+import type { ConditionalCommit, ConditionalWrite, PageRequest, ReactivationCommit, StoredBulkAnswer, SweptRow, TaskListing, TaskPage, TaskStore } from '../service/taskStore';
 import { fromBulkResultEntity, toBulkResultEntity } from './bulkResultEntity';
 import { ifMatched, MAX_TRANSACTION_ROWS, submitAtomically } from './conditionalWrites';
-import { fromHistoryEntity, fromJobEntity, fromTaskEntity, toExpiryEntity, toHistoryEntity, toJobEntity, toTaskEntity } from './entities';
+import { fromHistoryEntity, fromJobEntity, fromTaskEntity, toExpiryEntity, toHistoryEntity, toJobRowEntity, toTaskEntity } from './entities';
 import { bulkResultRowKey, historyRange, historyRowKey, JOB_ROW_KEY, partitionKey, TASK_ROWS, taskRowKey } from './keys';
-import { statusOf } from './storageErrors';
+import { statusOf, translateFault } from './storageErrors';
 import { getRow, queryRows, type Entity } from './tableRows';
 
 /**
@@ -27,6 +27,9 @@ export function reactivationActions(change: ReactivationChange, idempotencyKey: 
   ];
 }
 
+/** The most rows Table Storage returns in one page of a query. */
+export const MAX_PAGE_ROWS = 1_000;
+
 /** Counts the rows of `reactivationActions`. */
 const ROWS_PER_REACTIVATION = 3;
 
@@ -39,6 +42,7 @@ const ROWS_PER_REACTIVATION = 3;
 export class TableTaskStore implements TaskStore {
   readonly reactivationsPerCommit = Math.floor(MAX_TRANSACTION_ROWS / ROWS_PER_REACTIVATION);
   readonly sweepRowsPerCommit = MAX_TRANSACTION_ROWS;
+  readonly maxRowsPerPage = MAX_PAGE_ROWS;
 
   constructor(protected readonly client: TableClient) {}
 
@@ -57,8 +61,8 @@ export class TableTaskStore implements TaskStore {
     return entity === null ? null : fromTaskEntity(entity);
   }
 
-  async writeJob(job: Job, etag: string, signal?: AbortSignal): Promise<ConditionalWrite> {
-    const outcome = await ifMatched(() => this.client.updateEntity(toJobEntity(job), 'Replace', { etag, abortSignal: signal }));
+  async writeJob(row: JobRow, etag: string, signal?: AbortSignal): Promise<ConditionalWrite> {
+    const outcome = await ifMatched(() => this.client.updateEntity(toJobRowEntity(row), 'Replace', { etag, abortSignal: signal }));
     if (outcome.kind === 'conflict') return outcome;
     // Without the new ETag the caller re-reads the row, which shows what was written.
     const written = outcome.value.etag;
@@ -84,19 +88,38 @@ export class TableTaskStore implements TaskStore {
     return outcome.kind === 'conflict' ? outcome : { kind: 'committed' };
   }
 
+  /** Every task of a job, in id order, read to the end: for tests, fixtures and the benchmark; no use case reads a whole job. */
   async listTasks(jobId: string, signal?: AbortSignal): Promise<TaskSnapshot[]> {
     return this.query(odata`PartitionKey eq ${partitionKey(jobId)} and RowKey ge ${TASK_ROWS.from} and RowKey lt ${TASK_ROWS.to}`, fromTaskEntity, signal);
   }
 
-  async listTasksAfter(jobId: string, listing: TaskListing, signal?: AbortSignal): Promise<TaskSnapshot[]> {
+  /**
+   * One request: `$top` asks for no more than the page size, and storage's continuation token (a
+   * page of fewer rows, even none, can carry one) is handed back as `resume`, so a listing filtered
+   * in storage goes on where the service stopped scanning rather than rescanning rows it skipped.
+   */
+  async listTaskPage(jobId: string, listing: TaskListing, page: PageRequest, signal?: AbortSignal): Promise<TaskPage> {
+    if (!Number.isInteger(page.size) || page.size < 1 || page.size > MAX_PAGE_ROWS) throw new RangeError(`A page holds 1 to ${MAX_PAGE_ROWS} rows.`);
     const pk = partitionKey(jobId);
     const range =
       listing.after === null
         ? odata`PartitionKey eq ${pk} and RowKey ge ${TASK_ROWS.from} and RowKey lt ${TASK_ROWS.to}`
         : odata`PartitionKey eq ${pk} and RowKey gt ${taskRowKey(listing.after)} and RowKey lt ${TASK_ROWS.to}`;
-    const key = listing.failedOrCarrying;
-    const filter = key === null ? range : `${range} and ${odata`((state eq ${'completed'} and result eq ${'failure'}) or last_request_id eq ${key})`}`;
-    return this.query(filter, fromTaskEntity, signal);
+    const { rows } = listing;
+    const filter =
+      rows.kind === 'all'
+        ? range
+        : rows.kind === 'carrying'
+          ? `${range} and ${odata`last_request_id eq ${rows.key}`}`
+          : `${range} and ${odata`((state eq ${'completed'} and result eq ${'failure'}) or last_request_id eq ${rows.key})`}`;
+    try {
+      const pages = this.client.listEntities({ queryOptions: { filter }, abortSignal: signal }).byPage({ maxPageSize: page.size, ...(page.resume === null ? {} : { continuationToken: page.resume }) });
+      const first = await pages.next();
+      if (first.done === true) return { tasks: [], resume: null };
+      return { tasks: first.value.map(fromTaskEntity), resume: first.value.continuationToken ?? null };
+    } catch (error) {
+      throw translateFault(error);
+    }
   }
 
   async listTaskRange(jobId: string, fromTaskId: string, toTaskId: string, signal?: AbortSignal): Promise<TaskSnapshot[]> {

@@ -10,7 +10,7 @@ import type { TaskSnapshot } from '../../src/domain/task';
 import { aFailedTask, aJob } from '../support/fixtures';
 
 const KEY = 'this-request';
-const JOB: JobSnapshot = { job: aJob(), etag: 'W/"job"' };
+const JOB: JobSnapshot = { job: aJob(), sweptThrough: null, etag: 'W/"job"' };
 const REQUEST: BulkRequest = { condition: { kind: 'none' }, idempotencyKey: KEY, requestId: KEY, clientRequestId: null, trigger: 'http', now: new Date('2025-02-01T00:00:00.000Z') };
 
 /** Few distinct ids, spelled in either case, so that ids collide, repeat and sort in interesting ways. */
@@ -44,7 +44,7 @@ const listingArb: fc.Arbitrary<TaskSnapshot[]> = fc
   .chain((ids) => fc.tuple(...ids.map(snapshotArb)))
   .map((snapshots) => [...snapshots].sort((a, b) => (idKey(a.task.id) < idKey(b.task.id) ? -1 : 1)));
 
-const selectionArb: fc.Arbitrary<Omit<BulkSelection, 'maxTasks' | 'after'>> = fc.record({
+const selectionArb: fc.Arbitrary<Omit<BulkSelection, 'maxTasks' | 'after' | 'through'>> = fc.record({
   taskIds: fc.option(fc.array(idArb, { minLength: 1, maxLength: 6 }), { nil: null }),
   failureCodes: fc.option(fc.subarray(['X', 'Y', 'Q'], { minLength: 1 }), { nil: null }),
   exitCodes: fc.option(fc.subarray([1, 3, 7], { minLength: 1 }), { nil: null }),
@@ -63,7 +63,7 @@ describe('selectFailedTasks', () => {
   it('selects exactly the failed tasks that match every filter, and names every other named task with a reason', () => {
     fc.assert(
       fc.property(listingArb, selectionArb, (listed, filter) => {
-        const selected = selectFailedTasks(JOB, listed, { ...filter, maxTasks: UNLIMITED, after: null }, REQUEST, newEventId);
+        const selected = selectFailedTasks(JOB, listed, { ...filter, maxTasks: UNLIMITED, after: null, through: null }, REQUEST, newEventId);
         const named = filter.taskIds === null ? null : new Set(filter.taskIds.map(idKey));
         const considered = listed.filter((s) => named === null || named.has(idKey(s.task.id)));
         const failed = (s: TaskSnapshot): boolean => s.task.state === 'completed' && s.task.result === 'failure';
@@ -91,11 +91,11 @@ describe('selectFailedTasks', () => {
   it('pages with resumeAfter cover exactly what one unlimited call covers, none twice, at most maxTasks matches each', () => {
     fc.assert(
       fc.property(listingArb, selectionArb, fc.integer({ min: 1, max: 4 }), (listed, filter, maxTasks) => {
-        const whole = idsOf(selectFailedTasks(JOB, listed, { ...filter, maxTasks: UNLIMITED, after: null }, REQUEST, newEventId));
+        const whole = idsOf(selectFailedTasks(JOB, listed, { ...filter, maxTasks: UNLIMITED, after: null, through: null }, REQUEST, newEventId));
         const paged = { changes: [] as string[], replays: [] as string[], skipped: [] as string[] };
         let after: string | null = null;
         for (let page = 0; page < 20; page += 1) {
-          const selected = selectFailedTasks(JOB, listed, { ...filter, maxTasks, after }, REQUEST, newEventId);
+          const selected = selectFailedTasks(JOB, listed, { ...filter, maxTasks, after, through: null }, REQUEST, newEventId);
           expect(selected.changes.length + selected.replays.length).toBeLessThanOrEqual(maxTasks);
           const ids = idsOf(selected);
           paged.changes.push(...ids.changes);
@@ -111,11 +111,36 @@ describe('selectFailedTasks', () => {
     );
   });
 
+  it('over the pages of a listing, each judged up to its last key, selects exactly what one listing of the whole job does', () => {
+    fc.assert(
+      fc.property(listingArb, selectionArb, fc.array(fc.integer({ min: 1, max: 4 }), { minLength: 1, maxLength: 10 }), (listed, filter, sizes) => {
+        const whole = idsOf(selectFailedTasks(JOB, listed, { ...filter, maxTasks: UNLIMITED, after: null, through: null }, REQUEST, newEventId));
+        const paged = { changes: [] as string[], replays: [] as string[], skipped: [] as string[] };
+        let after: string | null = null;
+        for (let start = 0, n = 0; start < listed.length || start === 0; n += 1) {
+          const page = listed.slice(start, start + (sizes[n % sizes.length] ?? 1));
+          start += Math.max(1, page.length);
+          const last = start >= listed.length;
+          const through = last ? null : idKey(page.at(-1)?.task.id ?? '');
+          const ids = idsOf(selectFailedTasks(JOB, page, { ...filter, maxTasks: UNLIMITED, after, through }, REQUEST, newEventId));
+          paged.changes.push(...ids.changes);
+          paged.replays.push(...ids.replays);
+          paged.skipped.push(...ids.skipped);
+          if (last) break;
+          after = through;
+        }
+        // A named task is reported missing once, by the page whose range holds its key, never by every page.
+        expect(paged).toEqual(whole);
+      }),
+      { numRuns: 500 },
+    );
+  });
+
   it('gives no resumeAfter when the matches end exactly at maxTasks', () => {
     const listed = ['a', 'b'].map((id) => ({ task: aFailedTask({ id }), jobStamp: 'active' as const, lastRequestId: null, etag: 'e' }));
-    const selected = selectFailedTasks(JOB, listed, { taskIds: null, failureCodes: null, exitCodes: null, maxTasks: 2, after: null }, REQUEST, newEventId);
+    const selected = selectFailedTasks(JOB, listed, { taskIds: null, failureCodes: null, exitCodes: null, maxTasks: 2, after: null, through: null }, REQUEST, newEventId);
     expect(selected.resumeAfter).toBeNull();
-    const fewer = selectFailedTasks(JOB, listed, { taskIds: null, failureCodes: null, exitCodes: null, maxTasks: 1, after: null }, REQUEST, newEventId);
+    const fewer = selectFailedTasks(JOB, listed, { taskIds: null, failureCodes: null, exitCodes: null, maxTasks: 1, after: null, through: null }, REQUEST, newEventId);
     expect(fewer.resumeAfter).toBe('a');
   });
 });

@@ -17,7 +17,7 @@ describe('the fixture file of npm run seed', () => {
     const parsed = parseFixture({ jobs: [{ id: 'Job-A', tasks: [{ id: 't1' }, { id: 't2', state: 'completed', result: 'failure', exit_code: 4 }] }] }, NOW);
     if (!parsed.ok) throw new Error(parsed.issues.join('\n'));
     const [{ job, tasks } = { job: undefined, tasks: [] }] = parsed.jobs;
-    expect(job).toEqual({ id: 'Job-A', state: 'active', state_transition_time: NOW, previous_state: null, created_at: NOW, last_modified: NOW, termination_reason: null });
+    expect(job).toEqual({ id: 'Job-A', state: 'active', state_transition_time: NOW, previous_state: null, created_at: NOW, last_modified: NOW, termination_reason: null, termination: null });
     expect(tasks[0]).toMatchObject({ id: 't1', job_id: 'Job-A', state: 'active', max_retry_count: 0, retry_count: 0, result: null, exit_code: null, start_time: null, end_time: null, reactivation_count: 0 });
     expect(tasks[1]).toMatchObject({
       state: 'completed',

@@ -20,7 +20,7 @@ function snapshotOf(overrides: Partial<TaskSnapshot> = {}): TaskSnapshot {
 }
 
 function jobIn(state: JobState): JobSnapshot {
-  return { job: aJob({ state }), etag: 'W/"job"' };
+  return { job: aJob({ state }), sweptThrough: null, etag: 'W/"job"' };
 }
 
 describe('planReactivation: what changes on the task', () => {

@@ -44,7 +44,7 @@ function parseCurl(command: string): { method: string; url: string; headers: Rec
 }
 
 /** Values that change on every run: compared by type only. */
-const VOLATILE = new Set(['state_transition_time', 'last_modified', 'etag', 'reactivated_at', 'request_id', 'event_id', 'end_time']);
+const VOLATILE = new Set(['state_transition_time', 'last_modified', 'etag', 'reactivated_at', 'request_id', 'event_id', 'end_time', 'started_at', 'last_progress_at']);
 
 /** The differences between an answer and the one the README shows, as readable paths. */
 export function differences(shown: unknown, actual: unknown, at = '$'): string[] {

@@ -9,6 +9,7 @@ import type { MessageQueue } from '../../src/storage/messageQueue';
 import type { FixtureTable } from '../../src/storage/fixtureLoader';
 import { aFailedTask, aJob, aRunningTask } from '../support/fixtures';
 import { invoke } from '../support/http';
+import { withSeam } from '../support/seams';
 import { appFor, freshQueue, freshTable, uniqueId, type TestApp } from '../support/storage';
 
 let table: FixtureTable;
@@ -72,6 +73,31 @@ describe('POST /jobs/{jobId}/terminate', () => {
     expect(await invoke(handler, { path: '/x', params: { jobId } })).toMatchObject({ status: 409, body: { error: { code: 'JOB_COMPLETED' } } });
     const reactivation = await invoke(reactivateTaskHandler(app), { path: '/x', params: { jobId, taskId: 'Failed-1' } });
     expect(reactivation).toMatchObject({ status: 409, body: { error: { code: 'JOB_COMPLETED' } } });
+  });
+
+  it('answers 202, in the same envelope, with the job still terminating when the sweep goes on without the caller; GET /jobs/{jobId} shows its progress', async () => {
+    const jobId = uniqueId('Large');
+    await table.loadJob(aJob({ id: jobId }), Array.from({ length: 6 }, (_, i) => aRunningTask({ id: `r${i}`, job_id: jobId })));
+    let started = 0;
+    // ?timeout=4 keeps its last second for the answer; after its first page the call waits past
+    // the rest, so it stops sweeping there.
+    const slow = withSeam(table, 'writeJob', {
+      after: async (call) => {
+        if (call === 0) started = Date.now();
+        if (call !== 1) return;
+        while (Date.now() - started < 3_200) await new Promise((resolve) => setTimeout(resolve, 20));
+      },
+    });
+    const own = await appFor(table);
+    const answer = await invoke(terminateJobHandler({ ...own, store: slow, sweep: { ...own.sweep, pageSize: 2 } }), { path: '/x?timeout=4', params: { jobId } });
+    const stored = await table.readJob(jobId);
+    expect(answer).toMatchObject({ status: 202, body: { success: true, data: { id: jobId, state: 'terminating', termination: { tasks_swept: 2 }, etag: stored?.etag } } });
+    expect(answer.headers.get('etag')).toBe(stored?.etag);
+    const got = await invoke(getJobHandler(app), { method: 'GET', path: '/x', params: { jobId } });
+    expect(got).toMatchObject({
+      status: 200,
+      body: { data: { state: 'terminating', termination: { started_at: stored?.job.termination?.started_at, tasks_swept: 2, last_progress_at: stored?.job.termination?.last_progress_at } } },
+    });
   });
 
   it.each([

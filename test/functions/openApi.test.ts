@@ -74,6 +74,18 @@ describe('the OpenAPI document', () => {
     expect(document?.parameters.map((p) => p.name)).not.toContain('api-version');
   });
 
+  it('describes both answers of a termination: 200 when it finished, 202 with the job still terminating', () => {
+    const terminate = doc.paths['/jobs/{jobId}/terminate']?.post;
+    expect(Object.keys(terminate?.responses ?? {})).toEqual(expect.arrayContaining(['200', '202']));
+    expect(terminate?.responses['202']?.description).toMatch(/without the caller/);
+    expect(terminate?.responses['202']?.content).toEqual(terminate?.responses['200']?.content);
+    // Only the termination goes on after its answer.
+    const accepting = Object.values(doc.paths).flatMap((item) => Object.values(item)).filter((op) => op.responses['202'] !== undefined).map((op) => op.operationId);
+    expect(accepting).toEqual(['terminateJob']);
+    // With api-version, Batch's 202 carries no body; the envelope's 202 does.
+    expect(terminate?.responses['202']?.description).toMatch(/With api-version/);
+  });
+
   it('requires a function key on every route but the document itself', () => {
     const anonymous = Object.values(doc.paths).flatMap((item) => Object.values(item)).filter((op) => op.security.length === 0).map((op) => op.operationId);
     expect(anonymous).toEqual(['openApi']);

@@ -48,11 +48,24 @@ describe('the functions the host loads', () => {
     await import('../../src/main');
     expect(register.mock.calls.map(([name, options]) => ({ name, queueName: options.queueName, connection: options.connection }))).toEqual([
       { name: 'reactivateTaskFromQueue', queueName: 'my-requests', connection: 'TASKS_STORAGE' },
+      { name: 'sweepJob', queueName: 'job-sweeps', connection: 'TASKS_STORAGE' },
+      { name: 'resumeSweep', queueName: 'job-sweeps-poison', connection: 'TASKS_STORAGE' },
       { name: 'checkOutbox', queueName: 'outbox-checks', connection: 'TASKS_STORAGE' },
       { name: 'resumeOutboxCheck', queueName: 'outbox-checks-poison', connection: 'TASKS_STORAGE' },
       { name: 'expireHistory', queueName: 'history-retention', connection: 'TASKS_STORAGE' },
       { name: 'resumeHistoryExpiry', queueName: 'history-retention-poison', connection: 'TASKS_STORAGE' },
     ]);
+  });
+
+  it('registers the termination sweep on the configured sweep queue, and its rescue on that queue\'s poison queue', async () => {
+    vi.stubEnv(SETTING.connectionString, 'UseDevelopmentStorage=true');
+    vi.stubEnv(SETTING.sweepQueueName, 'my-sweeps');
+    vi.spyOn(app, 'http').mockImplementation(() => undefined);
+    vi.spyOn(app, 'timer').mockImplementation(() => undefined);
+    const register = vi.spyOn(app, 'storageQueue').mockImplementation(() => undefined);
+    await import('../../src/main');
+    const queues = Object.fromEntries(register.mock.calls.map(([name, options]) => [name, options.queueName]));
+    expect(queues).toMatchObject({ sweepJob: 'my-sweeps', resumeSweep: 'my-sweeps-poison' });
   });
 
   it('registers no timer: an idle app wakes for nothing and makes no storage request of its own', async () => {

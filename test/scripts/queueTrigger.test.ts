@@ -23,8 +23,7 @@ async function until(check: () => boolean | Promise<boolean>, ms = 10_000): Prom
   }
 }
 
-async function trigger(handler: (message: unknown, context: InvocationContext) => Promise<void>): Promise<{ queue: QueueClient; poison: QueueClient }> {
-  const queueName = `host-${randomUUID()}`;
+async function trigger(handler: (message: unknown, context: InvocationContext) => Promise<void>, queueName = `host-${randomUUID()}`): Promise<{ queue: QueueClient; poison: QueueClient }> {
   process.env.HOST_TEST_STORAGE = azuriteConnectionString();
   running.push(await startQueueTrigger('test', { queueName, connection: 'HOST_TEST_STORAGE', handler }, SETTINGS, () => undefined));
   return { queue: new QueueClient(azuriteConnectionString(), queueName), poison: new QueueClient(azuriteConnectionString(), `${queueName}-poison`) };
@@ -55,6 +54,20 @@ describe("the local host's queue trigger", () => {
     expect(attempts).toEqual([1, 2, 3]);
     expect((await poison.peekMessages()).peekedMessageItems[0]?.messageText).toBe(text);
     expect((await queue.peekMessages()).peekedMessageItems).toEqual([]);
+  });
+
+  it('on a poison queue, delivers a failing message again and again, as the host does, never to a poison queue of its own', async () => {
+    const attempts: number[] = [];
+    const { queue, poison } = await trigger(async (_message, context) => {
+      attempts.push(context.triggerMetadata?.dequeueCount as number);
+      if (attempts.length < 5) await Promise.reject(new Error('storage is down'));
+    }, `host-${randomUUID()}-poison`);
+    await queue.sendMessage(encodeMessage({ job_id: 'j' }));
+    await until(() => attempts.length === 5);
+    // Past maxDequeueCount (3), and still delivered; the fifth attempt succeeded and completed it.
+    expect(attempts).toEqual([1, 2, 3, 4, 5]);
+    await until(async () => (await queue.peekMessages()).peekedMessageItems.length === 0);
+    expect(await poison.exists()).toBe(false);
   });
 
   it('moves a message that is not base64 to the poison queue without calling the handler', async () => {

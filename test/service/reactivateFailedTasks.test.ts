@@ -14,9 +14,10 @@ import {
 } from '../../src/service/reactivateFailedTasks';
 import type { BulkReactivationResult } from '../../src/domain/bulkResult';
 import type { TaskStore } from '../../src/service/taskStore';
+import { terminateJob } from '../../src/service/terminateJob';
 import type { FixtureTable } from '../../src/storage/fixtureLoader';
-import { isCommit } from '../support/faults';
 import { withSeam } from '../support/seams';
+import { isCommit, slowResponse } from '../support/faults';
 import { aFailedTask, aJob, aRunningTask, aSucceededTask } from '../support/fixtures';
 import { appFor, freshTable, tableWith, uniqueId, type TestApp } from '../support/storage';
 
@@ -212,6 +213,29 @@ describe('reactivateFailedTasks: a repeated client-request-id', () => {
     const clientRequestId = randomUUID();
     resultOf(await run(jobId, { max_tasks: 1 }, { clientRequestId }));
     expect(await run(jobId, { max_tasks: 2 }, { clientRequestId })).toMatchObject({ kind: 'invalid', issues: [{ field: 'client-request-id' }] });
+  });
+
+  it.each([
+    [{}, { matched: 3, reactivated: ['t00', 't01', 't03'], skipped: [] }],
+    [{ task_ids: ['t01', 't02'] }, { matched: 1, reactivated: ['t01'], skipped: [{ id: 't02', code: 'JOB_COMPLETED', message: expect.any(String) as string }] }],
+  ])('learns what it did before any refusal: its commits landed, its answer timed out, then the job was terminated (body %o)', async (body, expected) => {
+    const jobId = await seed([{}, {}, aRunningTask(), {}]);
+    const clientRequestId = randomUUID();
+    // The transaction reaches storage and commits; its answer comes back after the call's deadline.
+    const late = slowResponse(1_500, { when: isCommit });
+    const first = await reactivateFailedTasks({ ...app, store: tableWith(tableName, late) }, command(jobId, body, { clientRequestId, deadline: Deadline.ofSeconds(1) }));
+    expect(first).toMatchObject({ kind: 'fault', code: 'OPERATION_TIMED_OUT' });
+    expect(await table.readBulkAnswer(jobId, clientRequestId)).toBeNull();
+    expect(await terminateJob(app, { jobId, reason: null, deadline: Deadline.ofSeconds(20) })).toMatchObject({ kind: 'terminated', job: { state: 'completed' } });
+    // The same call again: the task rows and history records carry its id, so it answers what it did, not JOB_COMPLETED.
+    const again = resultOf(await run(jobId, body, { clientRequestId }));
+    expect(again).toEqual({ job_id: jobId, dry_run: false, continuation: null, ...expected });
+    for (const id of again.reactivated) {
+      expect(await table.listHistory(jobId, id)).toEqual([expect.objectContaining({ client_request_id: clientRequestId, reactivation_number: 1 })]);
+      expect((await table.readTask(jobId, id))?.task.failure_info?.code).toBe('TaskEnded');
+    }
+    // A fresh id has done nothing: the job's refusal stands.
+    expect(await run(jobId, body, { clientRequestId: randomUUID() })).toMatchObject({ kind: 'rejection', code: 'JOB_COMPLETED' });
   });
 
   it('recognises its own rows when its answer was never stored (a response lost with the instance)', async () => {

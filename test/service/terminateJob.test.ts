@@ -8,6 +8,7 @@ import type { FixtureTable } from '../../src/storage/fixtureLoader';
 import { aFailedTask, aJob, aRunningTask, aSucceededTask } from '../support/fixtures';
 import { isJobRead } from '../support/faults';
 import { appFor, freshTable, tableWith, uniqueId, type TestApp } from '../support/storage';
+import { messagesOn, runSweeps, visibleMessages } from '../support/sweeps';
 
 let table: FixtureTable;
 let app: TestApp;
@@ -59,9 +60,14 @@ describe('terminateJob', () => {
     expect(await terminate(uniqueId('none'))).toMatchObject({ kind: 'rejection', code: 'JOB_NOT_FOUND' });
   });
 
-  it('finishes a termination that was interrupted (job left terminating), keeping its first reason', async () => {
+  it('restarts a termination that shows no sign of a sweep (left terminating before sweeps were durable) with one message, keeping its first reason', async () => {
     const jobId = await seed({ state: 'terminating', termination_reason: 'First' }, [aRunningTask({ id: 'r' })]);
-    expect(await terminate(jobId, 'Second')).toMatchObject({ kind: 'terminated', job: { state: 'completed', termination_reason: 'First' } });
+    const before = await table.readJob(jobId);
+    const own = await appFor(table);
+    expect(await terminateJob(own, { jobId, reason: 'Second', deadline: Deadline.ofSeconds(20) })).toEqual({ kind: 'terminationUnderWay', job: before?.job, etag: before?.etag });
+    expect(await visibleMessages(own.sweeps)).toEqual([{ job_id: jobId }]);
+    expect(await runSweeps(own)).toMatchObject({ completed: 1, failed: 0 });
+    expect((await table.readJob(jobId))?.job).toMatchObject({ state: 'completed', termination_reason: 'First', termination: { tasks_swept: 1, started_at: before?.job.state_transition_time } });
     expect((await table.readTask(jobId, 'r'))?.task.state).toBe('completed');
   });
 
@@ -76,11 +82,15 @@ describe('terminateJob', () => {
     expect(swept.every((t) => t.task.state === 'completed' && t.jobStamp === 'terminating')).toBe(true);
   });
 
-  it('two terminations at once both answer the completed job', async () => {
+  it('two terminations at once both succeed: one completes the job, the other answers it completed or under way, and one sweep runs', async () => {
     const jobId = await seed({}, [aRunningTask({ id: 'r' })]);
-    const [a, b] = await Promise.all([terminate(jobId), terminate(jobId)]);
-    expect(a).toMatchObject({ kind: 'terminated', job: { state: 'completed' } });
-    expect(b).toMatchObject({ kind: 'terminated', job: { state: 'completed' } });
+    const own = await appFor(table);
+    const outcomes = await Promise.all([0, 1].map(() => terminateJob(own, { jobId, reason: null, deadline: Deadline.ofSeconds(20) })));
+    expect(outcomes.map((o) => o.kind).sort()).toContainEqual('terminated');
+    for (const outcome of outcomes) expect(['terminated', 'terminationUnderWay']).toContain(outcome.kind);
+    expect((await table.readJob(jobId))?.job).toMatchObject({ state: 'completed', termination: { tasks_swept: 1 } });
+    // Each call's safety message was withdrawn: the winner's once the job completed, the loser's when its write lost.
+    expect(await messagesOn(own.sweeps)).toBe(0);
   });
 
   it('a termination that reads the job, then finds it completed by another one, answers the completed job, not JOB_COMPLETED', async () => {

@@ -1,12 +1,14 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 
 import type { TaskSnapshot } from '../../src/domain/task';
+import { sweepJobHandler } from '../../src/functions/sweepJob';
 import { Deadline } from '../../src/service/deadline';
 import { terminateJob } from '../../src/service/terminateJob';
 import type { FixtureTable } from '../../src/storage/fixtureLoader';
 import { answerStatus, isCommit, resetAfterSend, resetBeforeSend } from '../support/faults';
 import { aFailedTask, aJob, aRunningTask } from '../support/fixtures';
 import { appFor, freshTable, tableWith, uniqueId, type TestApp } from '../support/storage';
+import { runSweeps, visibleMessages } from '../support/sweeps';
 
 let table: FixtureTable;
 let app: TestApp;
@@ -59,31 +61,51 @@ describe.concurrent('storage faults around a termination sweep', () => {
     expect(elapsed).toBeLessThan(5_000);
   });
 
-  it('every sweep batch lost after it committed: the caller gets a fault, nothing is half-written, and a re-run finishes', async () => {
+  it('every sweep batch lost after it committed: the call hands the sweep over (202), nothing is half-written, and the sweep finishes without it', async () => {
     const jobId = await seedJob(150);
+    const own = await appFor(table);
     const lost = resetAfterSend({ when: isCommit });
-    const outcome = await terminateJob({ ...app, store: tableWith(tableName, lost) }, { jobId, reason: 'First', deadline: Deadline.ofSeconds(5) });
-    expect(outcome).toMatchObject({ kind: 'fault' });
+    const outcome = await terminateJob({ ...own, store: tableWith(tableName, lost) }, { jobId, reason: 'First', deadline: Deadline.ofSeconds(5) });
+    expect(outcome).toMatchObject({ kind: 'terminationUnderWay', job: { state: 'terminating', termination_reason: 'First' } });
     expect((await table.readJob(jobId))?.job.state).toBe('terminating');
     expectWholeRows(await table.listTasks(jobId));
-    const rerun = await terminateJob(app, { jobId, reason: 'Second', deadline: Deadline.ofSeconds(30) });
-    expect(rerun).toMatchObject({ kind: 'terminated', job: { state: 'completed', termination_reason: 'First' } });
+    // The call's safety message was shown at once: the sweep does not wait for its delay.
+    expect(await visibleMessages(own.sweeps)).toEqual([{ job_id: jobId }]);
+    expect(await runSweeps(own)).toMatchObject({ failed: 0 });
+    expect((await table.readJob(jobId))?.job).toMatchObject({ state: 'completed', termination_reason: 'First', termination: { tasks_swept: 151 } });
     expectFinished(await table.listTasks(jobId));
   });
 
   it.each([
     ['503 on every sweep batch', () => answerStatus(503, { when: isCommit })],
     ['a connection reset before every sweep batch reached storage', () => resetBeforeSend({ when: isCommit })],
-  ])('%s: SERVER_BUSY, the job stays terminating with its tasks untouched, and a re-run finishes', async (_, fault) => {
+  ])('%s: the call answers the job terminating (202), its tasks untouched, and the sweep finishes without it', async (_, fault) => {
     const jobId = await seedJob(20);
+    const own = await appFor(table);
     const before = await table.listTasks(jobId);
     const policy = fault();
-    const outcome = await terminateJob({ ...app, store: tableWith(tableName, policy) }, { jobId, reason: null, deadline: Deadline.ofSeconds(20) });
-    expect(outcome).toMatchObject({ kind: 'fault', code: 'SERVER_BUSY' });
+    const outcome = await terminateJob({ ...own, store: tableWith(tableName, policy) }, { jobId, reason: null, deadline: Deadline.ofSeconds(20) });
+    expect(outcome).toMatchObject({ kind: 'terminationUnderWay', job: { state: 'terminating', termination: { tasks_swept: 0 } } });
+    // Three faults in a row (each tried four times by the SDK) make the sweep give up for now.
     expect(policy.struck).toBe(12);
     expect((await table.readJob(jobId))?.job.state).toBe('terminating');
     expect(await table.listTasks(jobId)).toEqual(before);
-    expect(await terminateJob(app, { jobId, reason: null, deadline: Deadline.ofSeconds(30) })).toMatchObject({ kind: 'terminated' });
+    expect(await runSweeps(own)).toMatchObject({ completed: 1, failed: 0 });
+    expectFinished(await table.listTasks(jobId));
+  });
+
+  it('storage failing for the worker too: each delivery fails (the message comes back), none half-writes, and a later one finishes', async () => {
+    const jobId = await seedJob(20);
+    const own = await appFor(table);
+    const down = answerStatus(503, { when: isCommit });
+    expect(await terminateJob({ ...own, store: tableWith(tableName, down) }, { jobId, reason: null, deadline: Deadline.ofSeconds(20) })).toMatchObject({ kind: 'terminationUnderWay' });
+    const failing = sweepJobHandler({ ...own, store: tableWith(tableName, down) });
+    expect(await runSweeps(own, { handler: failing, maxDeliveries: 2 })).toMatchObject({ completed: 0, failed: 2, drained: false });
+    expect((await table.readJob(jobId))?.job).toMatchObject({ state: 'terminating', termination: { tasks_swept: 0 } });
+    expectWholeRows(await table.listTasks(jobId));
+    const run = await runSweeps(own);
+    expect(run).toMatchObject({ completed: 1, failed: 0, drained: true });
+    expect(run.logs.join('\n')).toContain('"outcome":"COMPLETED"');
     expectFinished(await table.listTasks(jobId));
   });
 });

@@ -13,6 +13,7 @@ export function aJob(overrides: Partial<Job> = {}): Job {
     created_at: T0,
     last_modified: T0,
     termination_reason: null,
+    termination: null,
     ...overrides,
   };
 }

@@ -1,10 +1,12 @@
+import type { TaskStore } from '../../src/service/taskStore';
+
 type Method<T> = { [K in keyof T]: T[K] extends (...args: never[]) => unknown ? K : never }[keyof T];
 
 export interface Seam {
   /** Runs before the call reaches storage: the use case has read and decided, and waits to commit. */
-  before?: (call: number) => Promise<void>;
+  before?: (call: number, args: readonly unknown[]) => Promise<void>;
   /** Runs after storage answered and before the use case sees the answer. */
-  after?: (call: number) => Promise<void>;
+  after?: (call: number, args: readonly unknown[], result: unknown) => Promise<void>;
 }
 
 /**
@@ -21,11 +23,25 @@ export function withSeam<T extends object>(store: T, method: Method<T>, seam: Se
       if (property !== method || typeof value !== 'function') return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
       return async (...args: unknown[]) => {
         const call = calls++;
-        await seam.before?.(call);
+        await seam.before?.(call, args);
         const result: unknown = await (value as (...a: unknown[]) => Promise<unknown>).apply(target, args);
-        await seam.after?.(call);
+        await seam.after?.(call, args, result);
         return result;
       };
+    },
+  });
+}
+
+/**
+ * The task store listing in pages of at most `rows` rows, as if that were storage's page limit, so
+ * that a test of a few hundred rows crosses page boundaries. Nothing else changes.
+ */
+export function withPageRows<T extends TaskStore>(store: T, rows: number): T {
+  return new Proxy(store, {
+    get(target, property, receiver) {
+      if (property === 'maxRowsPerPage') return rows;
+      const value: unknown = Reflect.get(target, property, receiver);
+      return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
     },
   });
 }

@@ -4,17 +4,15 @@ import type { Job } from '../../domain/job';
 import { jobStateSchema } from '../../domain/states';
 import { batchTime, batchTimeSchema, jobUrl, odataMetadata, present } from './wire';
 
-const count = z.int().min(0).max(2_147_483_647);
-
 /**
  * How far a termination has got. Batch has no such property; this app adds it to a CloudJob under
  * a name of its own, which Batch clients keep untouched (the SDK passes unknown properties through).
  */
 export const terminationProgressSchema = z.strictObject({
-  tasksEnded: count.describe('Tasks the termination has ended so far.'),
-  tasksRemaining: count.optional().describe('Tasks still to end, when known.'),
+  startTime: batchTimeSchema.describe('When the termination began.'),
+  tasksSwept: z.int().min(0).describe('Task rows the termination has gone through so far (ended, or found already completed).'),
+  lastProgressTime: batchTimeSchema.describe('When the termination last moved; a termination that stops moving is resumed.'),
 });
-export type TerminationProgress = z.infer<typeof terminationProgressSchema>;
 
 /**
  * Batch's CloudJob, limited to what this app keeps. Absent values are left out, as Batch does.
@@ -39,7 +37,7 @@ export const cloudJobSchema = z.strictObject({
 });
 export type CloudJob = z.infer<typeof cloudJobSchema>;
 
-export function cloudJob(job: Job, etag: string, baseUrl: string, progress?: TerminationProgress): CloudJob {
+export function cloudJob(job: Job, etag: string, baseUrl: string): CloudJob {
   // Batch sets endTime and terminateReason only once the job is completed, not while it terminates.
   const completed = job.state === 'completed';
   return {
@@ -57,6 +55,8 @@ export function cloudJob(job: Job, etag: string, baseUrl: string, progress?: Ter
       ...(completed ? { endTime: batchTime(job.state_transition_time) } : {}),
       ...(completed ? present('terminateReason', job.termination_reason) : {}),
     },
-    ...(progress === undefined ? {} : { terminationProgress: { tasksEnded: progress.tasksEnded, ...(progress.tasksRemaining === undefined ? {} : { tasksRemaining: progress.tasksRemaining }) } }),
+    ...(job.termination === null
+      ? {}
+      : { terminationProgress: { startTime: batchTime(job.termination.started_at), tasksSwept: job.termination.tasks_swept, lastProgressTime: batchTime(job.termination.last_progress_at) } }),
   };
 }

@@ -15,6 +15,7 @@ const active: Job = {
   created_at: '2025-01-01T08:00:00.000Z',
   last_modified: '2025-01-01T08:00:00.000Z',
   termination_reason: null,
+  termination: null,
 };
 
 const terminating: Job = {
@@ -24,6 +25,7 @@ const terminating: Job = {
   state_transition_time: '2026-11-28T12:23:47.521Z',
   last_modified: '2026-11-28T12:23:47.521Z',
   termination_reason: 'Budget exhausted',
+  termination: { started_at: '2026-11-28T12:23:47.521Z', tasks_swept: 40, last_progress_at: '2026-11-28T12:23:47.700Z' },
 };
 
 const completed: Job = { ...terminating, state: 'completed', previous_state: 'terminating', state_transition_time: '2026-11-28T12:23:47.850Z', last_modified: '2026-11-28T12:23:47.850Z' };
@@ -58,10 +60,13 @@ describe('cloudJob', () => {
     });
   });
 
-  it('adds the termination progress only when there is one', () => {
-    expect(Object.keys(cloudJob(terminating, ETAG, BASE))).not.toContain('terminationProgress');
-    expect(cloudJob(terminating, ETAG, BASE, { tasksEnded: 40 }).terminationProgress).toStrictEqual({ tasksEnded: 40 });
-    expect(cloudJob(terminating, ETAG, BASE, { tasksEnded: 40, tasksRemaining: 2 }).terminationProgress).toStrictEqual({ tasksEnded: 40, tasksRemaining: 2 });
+  it("adds the termination's progress once a termination has begun, in Batch's time format", () => {
+    expect(Object.keys(cloudJob(active, ETAG, BASE))).not.toContain('terminationProgress');
+    expect(cloudJob(terminating, ETAG, BASE).terminationProgress).toStrictEqual({
+      startTime: '2026-11-28T12:23:47.5210000Z',
+      tasksSwept: 40,
+      lastProgressTime: '2026-11-28T12:23:47.7000000Z',
+    });
   });
 
   it.each([
@@ -69,7 +74,7 @@ describe('cloudJob', () => {
     ['terminating', terminating],
     ['completed', completed],
   ])('satisfies the published schema for a job %s', (_, job) => {
-    expect(cloudJobSchema.safeParse(cloudJob(job, ETAG, BASE, { tasksEnded: 1 })).success).toBe(true);
+    expect(cloudJobSchema.safeParse(cloudJob(job, ETAG, BASE)).success).toBe(true);
     expect(JSON.stringify(cloudJob(job, ETAG, BASE))).not.toContain('null');
   });
 
@@ -78,7 +83,7 @@ describe('cloudJob', () => {
   });
 
   it('is read by @azure/batch as the job, the progress passed through untouched', async () => {
-    const json = cloudJob(completed, ETAG, BASE, { tasksEnded: 3, tasksRemaining: 0 });
+    const json = cloudJob(completed, ETAG, BASE);
     await withServer(
       () => jsonReply(200, json, { etag: ETAG }),
       async (baseUrl, received) => {
@@ -93,7 +98,7 @@ describe('cloudJob', () => {
         expect(job.executionInfo?.startTime.toISOString()).toBe('2025-01-01T08:00:00.000Z');
         expect(job.executionInfo?.endTime?.toISOString()).toBe('2026-11-28T12:23:47.850Z');
         expect(job.executionInfo?.terminateReason).toBe('Budget exhausted');
-        expect((job as unknown as Record<string, unknown>).terminationProgress).toEqual({ tasksEnded: 3, tasksRemaining: 0 });
+        expect((job as unknown as Record<string, unknown>).terminationProgress).toEqual({ startTime: '2026-11-28T12:23:47.5210000Z', tasksSwept: 40, lastProgressTime: '2026-11-28T12:23:47.7000000Z' });
       },
     );
   });
