@@ -22,6 +22,8 @@ import { differences, walkthroughSteps } from './walkthrough';
  */
 
 const RACE_TASKS = 24;
+/** Five pages of a termination sweep. */
+const BIG_JOB_TASKS = 5_000;
 /** Queue work is polled for, with deadlines far above what it takes (the host polls every 2 s at most). */
 const QUEUE_DEADLINE_MS = 60_000;
 
@@ -404,6 +406,33 @@ export function endToEndSuite(host: HostUnderTest): void {
       });
 
       describe('in the background', () => {
+        it('a termination too large for its call answers 202, and the sweep queue finishes it with no further call', async () => {
+          const dir = mkdtempSync(path.join(tmpdir(), 'e2e-big-'));
+          const fixture = path.join(dir, 'big.json');
+          const ids = Array.from({ length: BIG_JOB_TASKS }, (_, i) => `b${String(i).padStart(4, '0')}`);
+          writeFileSync(fixture, JSON.stringify({ jobs: [{ id: 'job-big', tasks: ids.map((id) => ({ id, state: 'running' })) }] }));
+          const seeded = await seed(fixture, env);
+          expect(seeded.code, seeded.output).toBe(0);
+
+          // A second of budget covers a page or two of 1,000 rows, never five.
+          const answer = await call('POST', '/jobs/job-big/terminate?timeout=1', { headers: { 'content-type': 'application/json' }, body: '{"terminate_reason":"too big"}' });
+          expect(answer.status).toBe(202);
+          expect(answer.body.data).toMatchObject({ state: 'terminating', termination_reason: 'too big', termination: { tasks_swept: expect.any(Number) as number } });
+          expect((answer.body.data?.termination as { tasks_swept: number }).tasks_swept).toBeLessThan(BIG_JOB_TASKS);
+
+          const done = await eventually(() => call('GET', '/jobs/job-big'), (job) => job.body.data?.state === 'completed', 180_000);
+          expect(done.body.data).toMatchObject({ state: 'completed', previous_state: 'terminating', termination_reason: 'too big', termination: { tasks_swept: BIG_JOB_TASKS } });
+          for (const id of [ids[0], ids[BIG_JOB_TASKS / 2], ids.at(-1)]) {
+            const task = await call('GET', `/jobs/job-big/tasks/${id ?? ''}`);
+            expect([id, task.body.data?.state, (task.body.data?.failure_info as { code?: string } | undefined)?.code]).toEqual([id, 'completed', 'TaskEnded']);
+          }
+          // Batch's format shows the same progress, for a client polling after its terminate.
+          const batchJob = await fetch(`${app.url}/jobs/job-big?api-version=2024-07-01.20.0`, { headers: keyHeader() });
+          expect(((await batchJob.json()) as { terminationProgress?: { tasksSwept: number } }).terminationProgress?.tasksSwept).toBe(BIG_JOB_TASKS);
+          const sweeps = new QueueClient(azuriteConnectionString(), env.TASKS_SWEEP_QUEUE ?? '');
+          expect(await eventually(async () => (await sweeps.getProperties()).approximateMessagesCount, (count) => count === 0)).toBe(0);
+        }, 240_000);
+
         it("a reactivation's outbox check is withdrawn once its event is out, and its history's expiry is held on the retention queue", async () => {
           const answer = await call('POST', '/jobs/Job-A/tasks/failed-2/reactivate');
           expect(answer.status).toBe(200);
