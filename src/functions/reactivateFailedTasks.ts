@@ -6,17 +6,8 @@ import { bulkReactivationResultSchema } from '../domain/bulkResult';
 import { BATCH_SUCCESS } from '../http/batchAnswer';
 import { httpFunction } from '../http/httpFunction';
 import { jobPathSchema, type HttpRoute } from '../http/httpRoute';
-import {
-  all,
-  clientRequestHeadersSchema,
-  fromZod,
-  noConditionalHeadersSchema,
-  parseClientRequestId,
-  parseHeaders,
-  parseJsonBody,
-  parseTimeout,
-  timeoutQuerySchema,
-} from '../http/requestParts';
+import { noConditionalHeadersSchema } from '../http/conditionalHeaders';
+import { all, clientRequestHeadersSchema, fromZod, parseClientRequestId, parseHeaders, parseJsonBody, parseTimeout, timeoutQuerySchema } from '../http/requestParts';
 import { Deadline } from '../service/deadline';
 import { reactivateFailedTasks, type ReactivateFailedTasksDeps } from '../service/reactivateFailedTasks';
 

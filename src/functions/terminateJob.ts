@@ -6,18 +6,8 @@ import { BATCH_SUCCESS } from '../http/batchAnswer';
 import type { Dialect } from '../http/dialect';
 import { httpFunction } from '../http/httpFunction';
 import { jobPathSchema, type HttpRoute } from '../http/httpRoute';
-import {
-  all,
-  clientRequestHeadersSchema,
-  conditionalHeadersSchema,
-  fromZod,
-  parseClientRequestId,
-  parseCondition,
-  parseJsonBody,
-  parseTimeout,
-  timeoutQuerySchema,
-  type Parsed,
-} from '../http/requestParts';
+import { conditionalHeadersSchema, parseCondition } from '../http/conditionalHeaders';
+import { all, clientRequestHeadersSchema, fromZod, parseClientRequestId, parseJsonBody, parseTimeout, timeoutQuerySchema, type Parsed } from '../http/requestParts';
 import { jobResourceSchema, VERSION_HEADERS } from '../http/resources';
 import { Deadline } from '../service/deadline';
 import { terminateJob, type TerminateJobDeps } from '../service/terminateJob';

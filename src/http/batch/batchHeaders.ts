@@ -1,6 +1,7 @@
 import { z } from 'zod';
 
-import { guidHeaderSchema, httpDateHeaderSchema, parseHeaders, type Parsed } from '../requestParts';
+import { httpDateHeaderSchema } from '../conditionalHeaders';
+import { guidHeaderSchema, parseHeaders, type Parsed } from '../requestParts';
 
 /**
  * The request headers only Batch's dialect has. `ocp-date` is when the client sent the request:

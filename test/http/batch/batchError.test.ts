@@ -7,7 +7,8 @@ import { BATCH_ERRORS, batchErrorSchema, batchIssueAnswer, batchIssueOfCode, bat
 import { parseBatchHeaders } from '../../../src/http/batch/batchHeaders';
 import type { FieldIssue } from '../../../src/service/outcomes';
 import { ERROR_CODES, type ErrorCode } from '../../../src/http/errorCodes';
-import { all, fromZod, MAX_BODY_BYTES, parseClientRequestId, parseCondition, parseJsonBody, parseTimeout } from '../../../src/http/requestParts';
+import { parseCondition } from '../../../src/http/conditionalHeaders';
+import { all, fromZod, MAX_BODY_BYTES, parseClientRequestId, parseJsonBody, parseTimeout } from '../../../src/http/requestParts';
 import { batchClient, jsonReply, withServer } from './batchSdk';
 
 const REQUEST_ID = '5773ff95-1713-4c3a-bfc0-f75547e8dd2e';
