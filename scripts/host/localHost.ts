@@ -14,7 +14,7 @@ import { loadRegistrations, type Registration } from './registrations';
  * A small stand-in for the Functions host, for machines without Core Tools: it loads the app's
  * entry files as the host does, and runs each registration through the module of its trigger kind:
  * HTTP and storage queue. A registration of any other kind (the timer among them) is reported,
- * never silently dropped; the real host runs it (README: the local host and the real one). The
+ * never silently dropped; the real host runs it (docs/local-development.md: the local host and the real one). The
  * end-to-end suite runs under both hosts.
  */
 export interface LocalHost {

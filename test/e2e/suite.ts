@@ -18,7 +18,7 @@ import { differences, walkthroughSteps } from './walkthrough';
  * Azurite, so it starts no Azurite of its own, with a table, queues and host id of its own),
  * loaded with `npm run seed`, driven over real HTTP and through the real queues. The same suite
  * runs under each host (localHost.test.ts, realHost.test.ts); where the hosts differ, the test
- * says how (README: the local host and the real one).
+ * says how (docs/local-development.md: the local host and the real one).
  */
 
 const RACE_TASKS = 24;
