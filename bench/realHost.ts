@@ -177,10 +177,17 @@ export async function measureRealHost(
         const port = await freePort();
         const started = performance.now();
         const host = startHost(hostDir, root, port, env);
+        // One client-request-id for every attempt: an attempt given up on after the host committed it
+        // makes the next one a replay (200), not a refusal of a task already active.
+        const clientRequestId = randomUUID();
         try {
           app.push(
             await firstAnswer(host, started, () =>
-              fetch(`${host.url}/jobs/${jobId}/tasks/a/reactivate`, { method: 'POST', headers: { 'x-functions-key': host.key }, signal: AbortSignal.timeout(30_000) }),
+              fetch(`${host.url}/jobs/${jobId}/tasks/a/reactivate`, {
+                method: 'POST',
+                headers: { 'x-functions-key': host.key, 'client-request-id': clientRequestId },
+                signal: AbortSignal.timeout(30_000),
+              }),
             ),
           );
         } finally {
