@@ -96,7 +96,11 @@ export interface CappedBulk {
   tasks: number;
   maxTasks: number;
   reactivated: number;
+  /** Table and queue together, the bookkeeping after the answer included. */
   storageRequests: number;
+  tableRequests: number;
+  /** The events (one per task), the checks and their withdrawals. */
+  queueRequests: number;
 }
 
 /** One bulk call with `max_tasks` in a job of `tasks` failed tasks. */
@@ -114,8 +118,9 @@ export async function measureCappedBulk(world: World, tasks: number, maxTasks: n
     }),
   );
   const outcome = await result;
+  await world.deps.outbox.settled();
   if (outcome.kind !== 'bulkReactivated') throw new Error(`bench: the capped bulk call answered ${outcome.kind}`);
-  return { tasks, maxTasks, reactivated: outcome.result.reactivated.length, storageRequests: count.requests };
+  return { tasks, maxTasks, reactivated: outcome.result.reactivated.length, storageRequests: count.requests, tableRequests: count.table, queueRequests: count.queue };
 }
 
 export interface Drain {
@@ -125,6 +130,8 @@ export interface Drain {
   reactivated: number;
   storageRequests: number;
   requestsPerTask: number;
+  tableRequestsPerTask: number;
+  queueRequestsPerTask: number;
   durationMs: number;
 }
 
@@ -136,6 +143,8 @@ export async function measureDrain(world: World, tasks: number, maxTasks: number
   let calls = 0;
   let reactivated = 0;
   let storageRequests = 0;
+  let tableRequests = 0;
+  let queueRequests = 0;
   const started = performance.now();
   do {
     const body = reactivateFailedTasksBodySchema.parse({ ...(maxTasks === null ? {} : { max_tasks: maxTasks }), ...(continuation === null ? {} : { continuation }) });
@@ -143,11 +152,17 @@ export async function measureDrain(world: World, tasks: number, maxTasks: number
       reactivateFailedTasks(world.deps, { jobId, body, requestId: randomUUID(), clientRequestId: randomUUID(), trigger: 'http', deadline: Deadline.ofSeconds(30) }),
     );
     const outcome = await result;
+    await world.deps.outbox.settled();
     if (outcome.kind !== 'bulkReactivated') throw new Error(`bench: a draining call answered ${outcome.kind}`);
     storageRequests += count.requests;
+    tableRequests += count.table;
+    queueRequests += count.queue;
     reactivated += outcome.result.reactivated.length;
     continuation = outcome.result.continuation;
     calls += 1;
   } while (continuation !== null);
-  return { tasks, maxTasks, calls, reactivated, storageRequests, requestsPerTask: round(storageRequests / tasks, 3), durationMs: round(performance.now() - started, 0) };
+  return { tasks, maxTasks, calls, reactivated, storageRequests, requestsPerTask: round(storageRequests / tasks, 3),
+    tableRequestsPerTask: round(tableRequests / tasks, 3),
+    queueRequestsPerTask: round(queueRequests / tasks, 3),
+    durationMs: round(performance.now() - started, 0) };
 }
