@@ -5,7 +5,7 @@ export type Step =
   | { kind: 'seed'; file: string }
   | { kind: 'curl'; method: string; url: string; headers: Record<string, string>; body: string | undefined; status: number; answer: unknown };
 
-const SECTION = /### Walk-through\n([\s\S]*?)\n### /;
+const SECTION = /### Walk-through\n([\s\S]*?)\n##+ /;
 const STEP = /```sh\n(.+)\n```\n(?:\nAnswer `(\d{3})`:\n\n```json\n(.+)\n```)?/g;
 
 /** The steps, in order, as the README shows them; it fails loudly on a command it cannot read. */
