@@ -37,6 +37,7 @@ export interface PagedAnswer {
 
 /** What one page came to. `cut`: the key the page's work stopped after (the time budget ran low). */
 interface PageResult {
+  kind: 'page';
   reactivated: string[];
   skipped: SkippedTask[];
   raceSkipped: number;
@@ -85,7 +86,7 @@ export async function reactivatePages(deps: BulkCommitDeps, input: PagedSelectio
       const ending = bulkJobRefusal(job, page.tasks);
       const selected = selectFailedTasks(job, page.tasks, { ...filter, maxTasks: remaining, after: pageStart, through }, request, randomUUID);
       const result = ending !== null ? endedBefore(selected, ending) : input.dryRun ? wouldDo(selected) : await commitPage(deps, job, selected, filter, request, deadline, stats);
-      if ('kind' in result) return result;
+      if (result.kind === 'fault') return result;
       answer.reactivated.push(...result.reactivated);
       answer.skipped.push(...result.skipped);
       answer.matched += result.reactivated.length + result.raceSkipped;
@@ -159,6 +160,7 @@ async function commitPage(
     jobEnding === null ? [] : notStarted.flatMap((group) => group.map((change) => ({ id: change.task.id, code: jobEnding.code, message: jobEnding.message })));
   const raceSkipped = [...ran.flatMap((report) => report.skipped), ...endedBefore];
   return {
+    kind: 'page',
     reactivated: [...selected.replays.map((s) => s.task.id).filter(covered), ...ran.flatMap((report) => report.reactivated)],
     skipped: [...selected.skipped.filter((s) => covered(s.id)), ...raceSkipped],
     raceSkipped: raceSkipped.length,
@@ -170,10 +172,10 @@ async function commitPage(
 /** A page whose rows show the job ending (a stamp): none of its tasks is reactivated, each matched one is skipped with the job's code. */
 function endedBefore(selected: SelectedTasks, ending: Rejection): PageResult {
   const raceSkipped = selected.changes.map((change) => ({ id: change.task.id, code: ending.code, message: ending.message }));
-  return { reactivated: selected.replays.map((s) => s.task.id), skipped: [...selected.skipped, ...raceSkipped], raceSkipped: raceSkipped.length, cut: null, jobEnding: ending };
+  return { kind: 'page', reactivated: selected.replays.map((s) => s.task.id), skipped: [...selected.skipped, ...raceSkipped], raceSkipped: raceSkipped.length, cut: null, jobEnding: ending };
 }
 
 /** A dry run's page: what would be reactivated. */
 function wouldDo(selected: SelectedTasks): PageResult {
-  return { reactivated: [...selected.replays.map((s) => s.task.id), ...selected.changes.map((c) => c.task.id)], skipped: selected.skipped, raceSkipped: 0, cut: null, jobEnding: null };
+  return { kind: 'page', reactivated: [...selected.replays.map((s) => s.task.id), ...selected.changes.map((c) => c.task.id)], skipped: selected.skipped, raceSkipped: 0, cut: null, jobEnding: null };
 }

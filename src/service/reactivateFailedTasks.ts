@@ -16,7 +16,7 @@ import type { Clock } from './clock';
 import type { Deadline } from './deadline';
 import { invalidRequest, type Fault, type InvalidRequest } from './outcomes';
 import { retryUntilSettled, settled, type RetryStats } from './retryLoop';
-import type { PageRequest, StoredBulkAnswer, TaskListing, TaskPage, TaskStore } from './taskStore';
+import type { PageRequest, StoredBulkAnswer, TaskListing, TaskStore } from './taskStore';
 
 export interface ReactivateFailedTasksCommand {
   jobId: string;
@@ -155,12 +155,12 @@ async function ownWorkOrRefusal(
   let resume: string | null = null;
   do {
     const page: PageRequest = { size: deps.store.maxRowsPerPage, resume };
-    const listed: TaskPage | Fault = await retryUntilSettled(deadline, stats, async () =>
-      settled(await deps.store.listTaskPage(command.jobId, { after, rows: { kind: 'carrying', key } }, page, deadline.signal)),
+    const listed = await retryUntilSettled(deadline, stats, async () =>
+      settled({ kind: 'listed' as const, page: await deps.store.listTaskPage(command.jobId, { after, rows: { kind: 'carrying', key } }, page, deadline.signal) }),
     );
-    if ('kind' in listed) return listed;
-    ids.push(...listed.tasks.map((snapshot) => snapshot.task.id));
-    resume = listed.resume;
+    if (listed.kind === 'fault') return listed;
+    ids.push(...listed.page.tasks.map((snapshot) => snapshot.task.id));
+    resume = listed.page.resume;
   } while (resume !== null);
   if (ids.length === 0) return refusal;
   const mine = new Set(ids.map(idKey));

@@ -10,7 +10,7 @@ import { SERVER_BUSY, TIMED_OUT, type Fault } from './outcomes';
 import type { Queue } from './queue';
 import { retryUntilSettled, settled, type RetryStats } from './retryLoop';
 import { sweepRows } from './sweepTasks';
-import type { PageRequest, TaskPage, TaskStore } from './taskStore';
+import type { PageRequest, TaskStore } from './taskStore';
 
 export interface SweepSettings {
   /** Task rows listed per page (Table Storage returns at most 1,000); a page's rows are written before the cursor moves past it. */
@@ -104,11 +104,11 @@ async function sweepPage(deps: SweepDeps, row: JobSnapshot, deadline: Deadline, 
   // page without a continuation ends the listing, so an empty one with a continuation is followed.
   do {
     const page: PageRequest = { size: Math.min(deps.sweep.pageSize, deps.store.maxRowsPerPage), resume };
-    const listed: TaskPage | Fault = await retryUntilSettled(deadline, stats, async () =>
-      settled(await deps.store.listTaskPage(jobId, { after: row.sweptThrough, rows: { kind: 'all' } }, page, deadline.signal)),
+    const listed = await retryUntilSettled(deadline, stats, async () =>
+      settled({ kind: 'listed' as const, page: await deps.store.listTaskPage(jobId, { after: row.sweptThrough, rows: { kind: 'all' } }, page, deadline.signal) }),
     );
-    if ('kind' in listed) return listed;
-    ({ tasks, resume } = listed);
+    if (listed.kind === 'fault') return listed;
+    ({ tasks, resume } = listed.page);
   } while (tasks.length === 0 && resume !== null);
   const fault = await sweepRows(deps, jobId, tasks, deadline, stats);
   if (fault !== null) return fault;
