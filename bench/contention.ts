@@ -67,9 +67,12 @@ async function runVariant(world: World, variant: Variant, tasks: number, tag: st
         { jobId, taskId, condition: { kind: 'none' }, requestId: randomUUID(), clientRequestId: null, trigger: 'http', deadline: Deadline.ofSeconds(30) },
         stats,
       );
-      if (outcome.kind !== 'reactivated') throw new Error(`bench: unexpected ${outcome.kind}`);
+      if (outcome.kind !== 'reactivated') throw new Error(`bench: unexpected ${JSON.stringify(outcome)}`);
     }),
   );
+  // The events stay on their queue otherwise, and Azurite slows down with every message it holds.
+  await world.deps.outbox.settled();
+  await world.events.queueClient.clearMessages();
   return { ms, conflicts: stats.conflicts };
 }
 

@@ -7,7 +7,7 @@ import { countStorageRequests } from '../src/storage/requestMeter';
 import { endpointOf, startLatencyProxy, withEndpoint } from './latencyProxy';
 import { relayCost, type RelayCost } from './outboxRelay';
 import { median, round } from './stats';
-import { failedTask, job, newWorld } from './world';
+import { failedTask, inWorld, job, type World } from './world';
 
 export interface EventPathResult {
   samples: number;
@@ -30,41 +30,48 @@ export interface EventPathResult {
  */
 export async function measureEventPath(connectionString: string, samples = 30, delayMs = 50): Promise<EventPathResult> {
   const [tables, queues] = await Promise.all([startLatencyProxy(endpointOf(connectionString, 'Table'), 0), startLatencyProxy(endpointOf(connectionString, 'Queue'), 0)]);
+  const setDelay = (ms: number): void => {
+    tables.delayMs = queues.delayMs = ms;
+  };
   try {
-    const world = await newWorld(withEndpoint(withEndpoint(connectionString, 'Table', tables.url), 'Queue', queues.url));
-    const jobId = `events-${randomUUID().slice(0, 8)}`;
-    await world.table.loadJob(job(jobId), Array.from({ length: 2 * samples + 1 }, (_, n) => failedTask(jobId, `t${n}`)));
-    const reactivate = (taskId: string) =>
-      reactivateTask(world.deps, { jobId, taskId, condition: { kind: 'none' }, requestId: randomUUID(), clientRequestId: null, trigger: 'http', deadline: Deadline.ofSeconds(30) });
-    await reactivate('t0');
-    await world.deps.outbox.settled();
-    const critical: number[] = [];
-    const total: number[] = [];
-    const times: number[] = [];
-    const undelayed: number[] = [];
-    // Alternately without and with the delay, so both see the machine at the same moments.
-    for (let n = 1; n <= 2 * samples; n += 1) {
-      const delayed = n % 2 === 0;
-      tables.delayMs = queues.delayMs = delayed ? delayMs : 0;
-      let answered = 0;
-      let ms = 0;
-      const { count, result } = countStorageRequests(async () => {
-        const started = performance.now();
-        const outcome = await reactivate(`t${n}`);
-        ms = performance.now() - started;
-        if (outcome.kind !== 'reactivated' || outcome.event !== 'published') throw new Error(`bench: unexpected ${outcome.kind}`);
-        answered = count.requests;
-        await world.deps.outbox.settled();
-      });
-      await result;
-      critical.push(answered);
-      total.push(count.requests);
-      (delayed ? times : undelayed).push(ms);
-    }
-    return { samples, criticalRequests: median(critical), totalRequests: median(total), criticalRoundTrips: round((median(times) - median(undelayed)) / delayMs, 1), delayMs };
+    return await inWorld(withEndpoint(withEndpoint(connectionString, 'Table', tables.url), 'Queue', queues.url), (world) => eventPath(world, setDelay, samples, delayMs));
   } finally {
     await Promise.all([tables.close(), queues.close()]);
   }
+}
+
+async function eventPath(world: World, setDelay: (ms: number) => void, samples: number, delayMs: number): Promise<EventPathResult> {
+  const jobId = `events-${randomUUID().slice(0, 8)}`;
+  await world.table.loadJob(job(jobId), Array.from({ length: 2 * samples + 1 }, (_, n) => failedTask(jobId, `t${n}`)));
+  const reactivate = (taskId: string) =>
+    reactivateTask(world.deps, { jobId, taskId, condition: { kind: 'none' }, requestId: randomUUID(), clientRequestId: null, trigger: 'http', deadline: Deadline.ofSeconds(30) });
+  await reactivate('t0');
+  await world.deps.outbox.settled();
+  const critical: number[] = [];
+  const total: number[] = [];
+  const times: number[] = [];
+  const undelayed: number[] = [];
+  // Alternately without and with the delay, so both see the machine at the same moments.
+  for (let n = 1; n <= 2 * samples; n += 1) {
+    const delayed = n % 2 === 0;
+    setDelay(delayed ? delayMs : 0);
+    let answered = 0;
+    let ms = 0;
+    const { count, result } = countStorageRequests(async () => {
+      const started = performance.now();
+      const outcome = await reactivate(`t${n}`);
+      ms = performance.now() - started;
+      if (outcome.kind !== 'reactivated' || outcome.event !== 'published') throw new Error(`bench: unexpected ${JSON.stringify(outcome)}`);
+      answered = count.requests;
+      await world.deps.outbox.settled();
+    });
+    await result;
+    critical.push(answered);
+    total.push(count.requests);
+    (delayed ? times : undelayed).push(ms);
+  }
+  setDelay(0);
+  return { samples, criticalRequests: median(critical), totalRequests: median(total), criticalRoundTrips: round((median(times) - median(undelayed)) / delayMs, 1), delayMs };
 }
 
 export interface BulkEventsResult {
@@ -74,8 +81,11 @@ export interface BulkEventsResult {
   eventsAtAnswer: number;
 }
 
-export async function measureBulkEvents(connectionString: string, tasks = 200): Promise<BulkEventsResult> {
-  const world = await newWorld(connectionString);
+export function measureBulkEvents(connectionString: string, tasks = 200): Promise<BulkEventsResult> {
+  return inWorld(connectionString, (world) => bulkEvents(world, tasks));
+}
+
+async function bulkEvents(world: World, tasks: number): Promise<BulkEventsResult> {
   const jobId = `bulk-events-${randomUUID().slice(0, 8)}`;
   await world.table.loadJob(job(jobId), Array.from({ length: tasks }, (_, n) => failedTask(jobId, `t${String(n).padStart(4, '0')}`)));
   const outcome = await reactivateFailedTasks(world.deps, {
@@ -87,7 +97,7 @@ export async function measureBulkEvents(connectionString: string, tasks = 200): 
     deadline: Deadline.ofSeconds(30),
   });
   const answeredAt = performance.now();
-  if (outcome.kind !== 'bulkReactivated') throw new Error(`bench: unexpected ${outcome.kind}`);
+  if (outcome.kind !== 'bulkReactivated') throw new Error(`bench: unexpected ${JSON.stringify(outcome)}`);
   const onQueue = async (): Promise<number> => (await world.events.queueClient.getProperties()).approximateMessagesCount ?? 0;
   const eventsAtAnswer = await onQueue();
   while ((await onQueue()) < tasks) {
@@ -106,8 +116,8 @@ export interface RelayResult {
 /** Delivering what dead publishers left: 100 pending events beside 0, then 50,000, history rows. */
 export async function measureRelay(connectionString: string, pending = 100, history = 50_000): Promise<RelayResult> {
   const fast = { checkDelaySeconds: 1, leaseSeconds: 1 };
-  const [a, b] = [await newWorld(connectionString, fast), await newWorld(connectionString, fast)];
-  const empty = await relayCost(a.table, { ...a.deps, outboxChecks: a.outboxChecks, events: a.events }, 0, pending);
-  const full = await relayCost(b.table, { ...b.deps, outboxChecks: b.outboxChecks, events: b.events }, history, pending);
+  const cost = (rows: number) => inWorld(connectionString, (world) => relayCost(world.table, { ...world.deps, outboxChecks: world.outboxChecks, events: world.events }, rows, pending), fast);
+  const empty = await cost(0);
+  const full = await cost(history);
   return { empty, full, ratio: round(full.requests / empty.requests) };
 }

@@ -58,7 +58,7 @@ export async function compareOverHttp(url: string, headers: Record<string, strin
           trigger: 'http',
           deadline: Deadline.ofSeconds(30),
         });
-        if (outcome.kind !== 'reactivated') throw new Error(`bench: unexpected ${outcome.kind}`);
+        if (outcome.kind !== 'reactivated') throw new Error(`bench: unexpected ${JSON.stringify(outcome)}`);
       });
       if (i >= warmup) service.push(ms);
     };

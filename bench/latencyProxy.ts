@@ -18,8 +18,13 @@ export async function startLatencyProxy(target: string, delayMs: number): Promis
   const proxy = { delayMs };
   const server = createServer((req, res) => {
     setTimeout(() => {
-      const forwarded = httpRequest({ host: to.hostname, port: to.port, method: req.method, path: req.url, headers: req.headers }, (upstream) => {
+      // A connection of its own per request (agent: false): a kept-alive socket that Azurite closes
+      // as a request is sent on it left that request, and its caller, waiting for good.
+      const forwarded = httpRequest({ host: to.hostname, port: to.port, method: req.method, path: req.url, headers: req.headers, agent: false }, (upstream) => {
         res.writeHead(upstream.statusCode ?? 502, upstream.headers);
+        // An answer cut off midway reaches the caller as a broken connection, which its SDK retries.
+        upstream.once('error', () => res.destroy());
+        upstream.once('aborted', () => res.destroy());
         upstream.pipe(res);
       });
       forwarded.once('error', () => res.destroy());

@@ -14,7 +14,7 @@ import { measureRealHost } from './realHost';
 import { measureServiceOverhead } from './serviceOverhead';
 import { measureBackgroundTermination, measureCappedBulk, measureDrain } from './scale';
 import { measureTermination } from './termination';
-import { newWorld } from './world';
+import { inWorld } from './world';
 
 /**
  * `npm run bench`: what users pay, as ratios against baselines measured side by side in the same
@@ -35,17 +35,17 @@ async function main(): Promise<void> {
       console.error(`bench: ${name}…`);
     };
 
-    const service = runs('main') ? (step('round trips and service overhead'), await measureServiceOverhead(await newWorld(connectionString), 400)) : null;
-    const http = runs('main') ? (step('HTTP overhead'), await measureHttpOverhead(root, await newWorld(connectionString), connectionString, 300)) : null;
-    const contention = runs('main') ? (step('contention inside one job'), await measureContention(await newWorld(connectionString), 500)) : null;
-    const termination = runs('main') ? (step('termination of a 5,000-task job'), await measureTermination(await newWorld(connectionString), 5_000)) : null;
+    const service = runs('main') ? (step('round trips and service overhead'), await inWorld(connectionString, (world) => measureServiceOverhead(world, 400))) : null;
+    const http = runs('main') ? (step('HTTP overhead'), await inWorld(connectionString, (world) => measureHttpOverhead(root, world, connectionString, 300))) : null;
+    const contention = runs('main') ? (step('contention inside one job'), await inWorld(connectionString, (world) => measureContention(world, 500))) : null;
+    const termination = runs('main') ? (step('termination of a 5,000-task job'), await inWorld(connectionString, (world) => measureTermination(world, 5_000))) : null;
     let events = null;
     if (runs('main')) {
       step('events: the critical path, the bulk events, the checks at 0 and 50,000 history rows');
       events = { path: await measureEventPath(connectionString), bulk: await measureBulkEvents(connectionString), relay: await measureRelay(connectionString) };
     }
-    const bulk = runs('main') ? (step('1,000 tasks: one bulk call'), await benchBulkReactivation(await newWorld(connectionString), 1_000)) : null;
-    const singles = runs('main') ? (step('1,000 tasks: single calls'), await benchSingleReactivations(await newWorld(connectionString), 1_000)) : null;
+    const bulk = runs('main') ? (step('1,000 tasks: one bulk call'), await inWorld(connectionString, (world) => benchBulkReactivation(world, 1_000))) : null;
+    const singles = runs('main') ? (step('1,000 tasks: single calls'), await inWorld(connectionString, (world) => benchSingleReactivations(world, 1_000))) : null;
     const coldStart = runs('main') ? (step('cold start'), measureColdStart(root, connectionString)) : null;
     let realHost = null;
     if (runs('main')) {
@@ -53,18 +53,18 @@ async function main(): Promise<void> {
       step(hostMissing === null ? 'under the real host: cold start and HTTP overhead' : `under the real host: skipped, ${hostMissing}`);
       realHost =
         hostMissing === null
-          ? await measureRealHost(root, functionsHostDir(root), connectionString, await newWorld(connectionString), { rounds: 7, httpSamples: 300 })
+          ? await inWorld(connectionString, (world) => measureRealHost(root, functionsHostDir(root), connectionString, world, { rounds: 7, httpSamples: 300 }))
           : { skipped: hostMissing };
     }
 
     let scale = null;
     if (runs('scale')) {
       step('scale: terminations cut short by timeout=1, finished by the sweep messages');
-      const background = [await measureBackgroundTermination(await newWorld(connectionString), 2_000), await measureBackgroundTermination(await newWorld(connectionString), 10_000)];
+      const background = [await inWorld(connectionString, (world) => measureBackgroundTermination(world, 2_000)), await inWorld(connectionString, (world) => measureBackgroundTermination(world, 10_000))];
       step('scale: a bulk call with max_tasks 100 in jobs of 1,000 and 10,000 failed tasks');
-      const capped = [await measureCappedBulk(await newWorld(connectionString), 1_000, 100), await measureCappedBulk(await newWorld(connectionString), 10_000, 100)];
+      const capped = [await inWorld(connectionString, (world) => measureCappedBulk(world, 1_000, 100)), await inWorld(connectionString, (world) => measureCappedBulk(world, 10_000, 100))];
       step('scale: draining 10,000 failed tasks by continuation');
-      const drains = [await measureDrain(await newWorld(connectionString), 10_000, 100), await measureDrain(await newWorld(connectionString), 10_000, null)];
+      const drains = [await inWorld(connectionString, (world) => measureDrain(world, 10_000, 100)), await inWorld(connectionString, (world) => measureDrain(world, 10_000, null))];
       const cappedRatio = Math.round(((capped[1]?.storageRequests ?? 0) / (capped[0]?.storageRequests ?? 1)) * 100) / 100;
       const cappedTableRatio = Math.round(((capped[1]?.tableRequests ?? 0) / (capped[0]?.tableRequests ?? 1)) * 100) / 100;
       scale = { background, capped, cappedRatio, cappedTableRatio, drains };
@@ -101,7 +101,13 @@ async function main(): Promise<void> {
         ['the same, bare SDK', `${contention.bareOneJobOverSpread}`, "the share of the gap that is the storage's own"],
         ['412 retries: one job, spread', `${contention.retriesOneJob}, ${contention.retriesSpread}`, 'goal 0 between different tasks'],
         ['job row fenced / spread (naive)', `${contention.fencedOverSpread} (${contention.retriesFenced} retries)`, 'what the protocol avoids'],
-        ['terminate 5,000 tasks', `${termination.terminateMs} ms, ${termination.terminateRequests} requests`, `half active; ${termination.activeTasksLeft} left active`],
+        [
+          'terminate 5,000 tasks',
+          termination.answered === 200
+            ? `200 in ${termination.terminateMs} ms, ${termination.terminateRequests} requests`
+            : `202 in ${termination.terminateMs} ms, completed after ${termination.completedMs} ms (${termination.deliveries} sweep deliveries), ${termination.terminateRequests} requests`,
+          `half active; ${termination.activeTasksLeft} left active`,
+        ],
         ['reactivations racing it, p99', `${termination.racingP99Ms} ms (${termination.racingP99OverQuiet}× quiet p99, ${termination.racingReactivations} calls)`, ''],
         ['bulk / single calls, 1,000 tasks: time', `${results.bulk.timeRatio} (${b.durationMs} / ${s.durationMs} ms)`, `${b.reactivated} and ${s.reactivated} reactivated; singles 32 at a time`],
         ['bulk / single calls: storage requests', `${results.bulk.requestRatio} (${b.storageRequests} / ${s.storageRequests})`, ''],
@@ -133,7 +139,7 @@ async function main(): Promise<void> {
         rows.push([
           `scale: drain 10,000 by continuation, max_tasks ${d.maxTasks ?? 'default'}`,
           `${d.requestsPerTask} requests per task (${d.storageRequests} in ${d.calls} calls): ${d.tableRequestsPerTask} table, ${d.queueRequestsPerTask} queue`,
-          `${d.reactivated} reactivated in ${d.durationMs} ms`,
+          `${d.reactivated} reactivated in ${d.durationMs} ms; ${d.faultRetries} calls retried after a fault`,
         ]);
       }
     }

@@ -91,7 +91,7 @@ export async function measureServiceOverhead(world: World, samples: number): Pro
     const runService = async () => {
       const { count, result } = countStorageRequests(() => reactivateTask(world.deps, command(jobId, 'a')));
       const { ms, result: outcome } = await timed(() => result);
-      if (outcome.kind !== 'reactivated') throw new Error(`bench: unexpected ${outcome.kind}`);
+      if (outcome.kind !== 'reactivated') throw new Error(`bench: unexpected ${JSON.stringify(outcome)}`);
       // The bookkeeping after the answer is counted, not timed.
       await world.deps.outbox.settled();
       if (i >= warmup) {

@@ -4,13 +4,20 @@ import { Deadline } from '../src/service/deadline';
 import { reactivateTask, type ReactivateTaskOutcome } from '../src/service/reactivateTask';
 import { terminateJob } from '../src/service/terminateJob';
 import { countStorageRequests } from '../src/storage/requestMeter';
+import { workSweepsToTheEnd } from './scale';
 import { percentile, pool, round, timed } from './stats';
 import { activeTask, failedTask, job, type World } from './world';
 
 export interface TerminationResult {
   tasks: number;
+  /** 200 when the call finished the job itself, 202 when it ran out of time and the sweep queue did the rest. */
+  answered: 200 | 202;
   terminateMs: number;
+  /** From the call to the job `completed`: the call's own time when it answered 200. */
+  completedMs: number;
+  /** The call's, and the sweep deliveries' when there were any. */
   terminateRequests: number;
+  deliveries: number;
   racingReactivations: number;
   racingP50Ms: number;
   racingP99Ms: number;
@@ -48,16 +55,24 @@ export async function measureTermination(world: World, tasks: number): Promise<T
   let done = false;
   const racing: number[] = [];
   const race = reactivations(world, 'terminated', failed, racing, () => done);
+  const started = performance.now();
   const { count, result } = countStorageRequests(() => terminateJob(world.deps, { jobId: 'terminated', reason: null, deadline: Deadline.ofSeconds(30) }));
   const { ms, result: outcome } = await timed(() => result);
+  // A machine busy enough makes the call run out of its 30 s: the sweep queue then finishes the job,
+  // as it would in Azure, and the figures say so.
+  if (outcome.kind !== 'terminated' && outcome.kind !== 'terminationUnderWay') throw new Error(`bench: termination ended ${outcome.kind}`);
+  const sweeps = outcome.kind === 'terminated' ? { deliveries: 0, appRequests: 0 } : await workSweepsToTheEnd(world);
+  const completedMs = performance.now() - started;
   done = true;
   await race;
-  if (outcome.kind !== 'terminated') throw new Error(`bench: termination ended ${outcome.kind}`);
   const left = (await world.table.listTasks('terminated')).filter((t) => t.task.state !== 'completed').length;
   return {
     tasks,
+    answered: outcome.kind === 'terminated' ? 200 : 202,
     terminateMs: round(ms, 0),
-    terminateRequests: count.requests,
+    completedMs: round(completedMs, 0),
+    terminateRequests: count.requests + sweeps.appRequests,
+    deliveries: sweeps.deliveries,
     racingReactivations: racing.length,
     racingP50Ms: round(percentile(racing, 50)),
     racingP99Ms: round(percentile(racing, 99)),
