@@ -20,8 +20,11 @@ export interface OutboxTiming {
 
 export const OUTBOX_TIMING: OutboxTiming = { checkDelaySeconds: 300, leaseSeconds: 120 };
 
-/** Bookkeeping after an answer (marks, withdrawals) gets this long; it is far inside both delays. */
-const BOOKKEEPING_MS = 10_000;
+/**
+ * Bookkeeping after an answer (marks, withdrawals) gets this long: room for a stalled request to be
+ * sent again (storage/stalledTries.ts), and still far inside both delays.
+ */
+const BOOKKEEPING_MS = 30_000;
 
 export interface OutboxDeps {
   store: OutboxStore;

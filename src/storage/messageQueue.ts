@@ -4,6 +4,7 @@ import type { StorageConnection } from '../config';
 import { onceCreated, sendCreatingQueue } from './createOnFirstUse';
 import { managedIdentityCredential } from './credential';
 import { noteQueueRequest } from './requestMeter';
+import { retryStalled } from './stalledTries';
 import type { HeldMessage, Queue } from '../service/queue';
 import { statusOf, translateFault } from './storageErrors';
 
@@ -38,7 +39,7 @@ export class MessageQueue implements Queue {
     noteQueueRequest();
     try {
       const text = encodeMessage(value);
-      const response = await sendCreatingQueue(() => this.client.sendMessage(text, { abortSignal: signal }), this.createQueue);
+      const response = await sendCreatingQueue(() => retryStalled(signal, (abortSignal) => this.client.sendMessage(text, { abortSignal })), this.createQueue);
       return response.messageId;
     } catch (error) {
       throw translateFault(error);
@@ -49,8 +50,8 @@ export class MessageQueue implements Queue {
     noteQueueRequest();
     try {
       const text = encodeMessage(value);
-      const options = { visibilityTimeout: Math.max(0, Math.round(delaySeconds)), abortSignal: signal };
-      const response = await sendCreatingQueue(() => this.client.sendMessage(text, options), this.createQueue);
+      const visibilityTimeout = Math.max(0, Math.round(delaySeconds));
+      const response = await sendCreatingQueue(() => retryStalled(signal, (abortSignal) => this.client.sendMessage(text, { visibilityTimeout, abortSignal })), this.createQueue);
       return { messageId: response.messageId, popReceipt: response.popReceipt };
     } catch (error) {
       throw translateFault(error);
@@ -60,7 +61,7 @@ export class MessageQueue implements Queue {
   async withdraw(message: HeldMessage, signal?: AbortSignal): Promise<void> {
     noteQueueRequest();
     try {
-      await this.client.deleteMessage(message.messageId, message.popReceipt, { abortSignal: signal });
+      await retryStalled(signal, (abortSignal) => this.client.deleteMessage(message.messageId, message.popReceipt, { abortSignal }));
     } catch (error) {
       // Gone already, or received by someone else since (its receipt changed): nothing to withdraw.
       if (statusOf(error) === 404 || statusOf(error) === 400) return;
@@ -71,7 +72,7 @@ export class MessageQueue implements Queue {
   async showNow(message: HeldMessage, signal?: AbortSignal): Promise<void> {
     noteQueueRequest();
     try {
-      await this.client.updateMessage(message.messageId, message.popReceipt, undefined, 0, { abortSignal: signal });
+      await retryStalled(signal, (abortSignal) => this.client.updateMessage(message.messageId, message.popReceipt, undefined, 0, { abortSignal }));
     } catch (error) {
       throw translateFault(error);
     }

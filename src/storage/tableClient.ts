@@ -5,6 +5,7 @@ import type { StorageConnection } from '../config';
 import { createMissingTablePolicy, onceCreated } from './createOnFirstUse';
 import { managedIdentityCredential } from './credential';
 import { requestMeterPolicy } from './requestMeter';
+import { retryStalledTriesPolicy } from './stalledTries';
 
 /**
  * SDK retries stay short so that they fit inside a request's deadline (30 s at most): the service's
@@ -35,5 +36,8 @@ function tableClientFactory(storage: StorageConnection, tableName: string): (pol
 }
 
 function optionsWith(policies: PipelinePolicy[]): TableServiceClientOptions {
-  return { retryOptions: RETRY_OPTIONS, additionalPolicies: policies.map((policy) => ({ policy, position: 'perRetry' as const })) };
+  return {
+    retryOptions: RETRY_OPTIONS,
+    additionalPolicies: [{ policy: retryStalledTriesPolicy(), position: 'perCall' as const }, ...policies.map((policy) => ({ policy, position: 'perRetry' as const }))],
+  };
 }
