@@ -434,13 +434,17 @@ export function endToEndSuite(host: HostUnderTest): void {
         }, 240_000);
 
         it("a reactivation's outbox check is withdrawn once its event is out, and its history's expiry is held on the retention queue", async () => {
+          // Earlier tests may have left checks on purpose, hidden for minutes: a reactivation that
+          // lost a race after sending its commit keeps its check, in case that commit landed. So
+          // this one's is counted against what was there before it.
+          const checks = new QueueClient(azuriteConnectionString(), env.TASKS_OUTBOX_QUEUE ?? '');
+          expect(await checks.exists()).toBe(true);
+          const before = (await checks.getProperties()).approximateMessagesCount ?? 0;
           const answer = await call('POST', '/jobs/Job-A/tasks/failed-2/reactivate');
           expect(answer.status).toBe(200);
           // The check was sent before the commit (that is what makes an event survive a crash) and
           // withdrawn after the answer; counted with invisible messages, nothing is left of it.
-          const checks = new QueueClient(azuriteConnectionString(), env.TASKS_OUTBOX_QUEUE ?? '');
-          expect(await checks.exists()).toBe(true);
-          expect(await eventually(async () => (await checks.getProperties()).approximateMessagesCount, (count) => count === 0)).toBe(0);
+          expect(await eventually(async () => (await checks.getProperties()).approximateMessagesCount, (count) => count === before, 20_000)).toBe(before);
           // The day's expiry waits, invisible, for the retention period: present, and not receivable.
           const retention = new QueueClient(azuriteConnectionString(), env.TASKS_RETENTION_QUEUE ?? '');
           expect((await retention.getProperties()).approximateMessagesCount).toBeGreaterThanOrEqual(1);
