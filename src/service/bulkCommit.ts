@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 
 import type { SkippedTask } from '../domain/bulkResult';
 import { matchesFailureFilter, type BulkRequest, type TaskFilter } from '../domain/bulkSelection';
+import { chunksOf } from '../domain/chunks';
 import { idKey } from '../domain/ids';
 import type { JobSnapshot } from '../domain/job';
 import { planReactivation, type ReactivationChange } from '../domain/reactivation';
@@ -59,8 +60,7 @@ export async function commitInTransactions(
   deadline: Deadline,
   stats: RetryStats,
 ): Promise<{ groups: ReactivationChange[][]; reports: (TransactionReport | undefined)[] }> {
-  const size = deps.store.reactivationsPerCommit;
-  const groups = Array.from({ length: Math.ceil(changes.length / size) }, (_, n) => changes.slice(n * size, (n + 1) * size));
+  const groups = chunksOf(changes, deps.store.reactivationsPerCommit);
   const reserveMs = Math.min(MAX_RESERVE_MS, deadline.remainingMs() / 4);
   const reports = await inFlight(groups, (group) => commitTransaction(deps, job, group, filter, request, deadline, stats), {
     concurrency: CONCURRENCY,

@@ -1,3 +1,4 @@
+import { chunksOf } from '../domain/chunks';
 import type { TaskSnapshot } from '../domain/task';
 import { sweptTask, TERMINATION_STAMP } from '../domain/termination';
 import type { Clock } from './clock';
@@ -24,8 +25,7 @@ export interface SweepRowsDeps {
  */
 export async function sweepRows(deps: SweepRowsDeps, jobId: string, listed: readonly TaskSnapshot[], deadline: Deadline, stats: RetryStats): Promise<Fault | null> {
   const work = listed.flatMap((snapshot) => sweptRowOf(snapshot, deps.clock()) ?? []);
-  const size = deps.store.sweepRowsPerCommit;
-  const batches = Array.from({ length: Math.ceil(work.length / size) }, (_, n) => work.slice(n * size, (n + 1) * size));
+  const batches = chunksOf(work, deps.store.sweepRowsPerCommit);
   const results = await inFlight(batches, (batch) => commitBatch(deps, jobId, batch, deadline, stats), {
     concurrency: SWEEP_CONCURRENCY,
     stopsTheRest: (result) => result !== null,

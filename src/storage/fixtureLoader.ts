@@ -1,5 +1,6 @@
 import { odata, type TableClient, type TransactionAction } from '@azure/data-tables';
 
+import { chunksOf } from '../domain/chunks';
 import type { HistoryRecord } from '../domain/history';
 
 import type { Job } from '../domain/job';
@@ -20,8 +21,8 @@ export async function loadJob(client: TableClient, job: Job, tasks: readonly Tas
   const stamp = job.state === 'terminating' || job.state === 'completed' ? 'terminating' : 'active';
   const rows = [toJobEntity(job), ...tasks.map((task) => toTaskEntity(task, stamp, null))];
   try {
-    for (let start = 0; start < rows.length; start += MAX_TRANSACTION_ROWS) {
-      const actions: TransactionAction[] = rows.slice(start, start + MAX_TRANSACTION_ROWS).map((row) => ['upsert', row, 'Replace']);
+    for (const batch of chunksOf(rows, MAX_TRANSACTION_ROWS)) {
+      const actions: TransactionAction[] = batch.map((row) => ['upsert', row, 'Replace']);
       await client.submitTransaction(actions, { abortSignal: signal });
     }
   } catch (error) {

@@ -1,5 +1,6 @@
 import { odata, type TableClient, type TransactionAction } from '@azure/data-tables';
 
+import { chunksOf } from '../domain/chunks';
 import type { TaskSnapshot } from '../domain/task';
 import type { OutboxRef, OutboxRow, OutboxStore } from '../outbox/outboxStore';
 import type { ConditionalWrite } from '../service/taskStore';
@@ -33,7 +34,7 @@ export class TableOutboxStore implements OutboxStore {
   async markPublished(refs: readonly OutboxRef[], signal?: AbortSignal): Promise<void> {
     const byJob = new Map<string, OutboxRef[]>();
     for (const ref of refs) byJob.set(ref.jobId, [...(byJob.get(ref.jobId) ?? []), ref]);
-    const batches = [...byJob.values()].flatMap((rows) => Array.from({ length: Math.ceil(rows.length / MAX_TRANSACTION_ROWS) }, (_, n) => rows.slice(n * MAX_TRANSACTION_ROWS, (n + 1) * MAX_TRANSACTION_ROWS)));
+    const batches = [...byJob.values()].flatMap((rows) => chunksOf(rows, MAX_TRANSACTION_ROWS));
     await Promise.all(
       batches.map(async (batch) => {
         const outcome = await submitAtomically(this.client, batch.map(markAction), signal);

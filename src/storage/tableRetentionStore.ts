@@ -1,5 +1,6 @@
 import { odata, type TableClient, type TransactionAction } from '@azure/data-tables';
 
+import { chunksOf } from '../domain/chunks';
 import type { RetentionStore } from '../retention/retentionStore';
 import { MAX_TRANSACTION_ROWS, submitAtomically } from './conditionalWrites';
 import { expiredRowKey, expiryRowsUpTo, partitionKey, RETENTION_DAYS_PARTITION, retentionDayPartition } from './keys';
@@ -36,7 +37,7 @@ export class TableRetentionStore implements RetentionStore {
     const page = await this.firstPage(odata`PartitionKey eq ${pk} and RowKey ge ${range.from} and RowKey lt ${range.to}`, Math.max(1, limit), signal);
     // Each expired row goes with its index row, in one transaction, so neither outlives the other.
     const rows = page.rows.flatMap((index) => [expiredRowKey(index), index]);
-    for (let start = 0; start < rows.length; start += MAX_TRANSACTION_ROWS) await this.deleteAll(pk, rows.slice(start, start + MAX_TRANSACTION_ROWS), signal);
+    for (const batch of chunksOf(rows, MAX_TRANSACTION_ROWS)) await this.deleteAll(pk, batch, signal);
     return { deleted: page.rows.length, more: page.more };
   }
 
