@@ -1,5 +1,7 @@
 import type { PipelinePolicy, PipelineResponse } from '@azure/core-rest-pipeline';
 
+import { statusOf } from './storageErrors';
+
 /**
  * The table and the queues are created the first time storage says they are missing, not when the
  * app loads (no network call at cold start) and not by any use case. In Azure the Bicep creates
@@ -9,11 +11,6 @@ import type { PipelinePolicy, PipelineResponse } from '@azure/core-rest-pipeline
 
 /** Refusals that another attempt will not change: the identity may not create the resource. */
 const REFUSED = new Set([401, 403]);
-
-function statusOf(error: unknown): number | undefined {
-  const status = (error as { statusCode?: unknown } | null)?.statusCode;
-  return typeof status === 'number' ? status : undefined;
-}
 
 /**
  * `create`, run at most once at a time and, once it has succeeded (or was refused), never again:
