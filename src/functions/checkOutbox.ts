@@ -4,6 +4,7 @@ import { appDependencies, withAppDependencies } from '../compose';
 import { SETTING } from '../config';
 import { checkMessageSchema } from '../outbox/checkMessage';
 import type { Outbox } from '../outbox/outbox';
+import { describeMessageIssues } from '../queue/messageIssues';
 import { Deadline, MAX_TIMEOUT_SECONDS } from '../service/deadline';
 import { countStorageRequests } from '../storage/requestMeter';
 
@@ -17,7 +18,7 @@ export function checkOutboxHandler(deps: { outbox: Outbox }): StorageQueueHandle
     const started = performance.now();
     const parsed = checkMessageSchema.safeParse(message);
     if (!parsed.success) {
-      context.error(JSON.stringify({ event: 'outbox-check', outcome: 'DROPPED', reason: parsed.error.issues.map((issue) => `${issue.path.join('.') || 'message'} ${issue.message}`).join('; ') }));
+      context.error(JSON.stringify({ event: 'outbox-check', outcome: 'DROPPED', reason: describeMessageIssues(parsed.error) }));
       return;
     }
     const deadline = Deadline.ofSeconds(MAX_TIMEOUT_SECONDS);

@@ -2,6 +2,7 @@ import { app, type InvocationContext, type StorageQueueHandler } from '@azure/fu
 
 import { appDependencies, withAppDependencies } from '../compose';
 import { SETTING } from '../config';
+import { describeMessageIssues } from '../queue/messageIssues';
 import { expiryMessageSchema } from '../retention/expiryMessage';
 import type { Retention } from '../retention/retention';
 import { Deadline, MAX_TIMEOUT_SECONDS } from '../service/deadline';
@@ -17,7 +18,7 @@ export function expireHistoryHandler(deps: { retention: Retention }): StorageQue
     const started = performance.now();
     const parsed = expiryMessageSchema.safeParse(message);
     if (!parsed.success) {
-      context.error(JSON.stringify({ event: 'history-expiry', outcome: 'DROPPED', reason: parsed.error.issues.map((issue) => `${issue.path.join('.') || 'message'} ${issue.message}`).join('; ') }));
+      context.error(JSON.stringify({ event: 'history-expiry', outcome: 'DROPPED', reason: describeMessageIssues(parsed.error) }));
       return;
     }
     const { count, result } = countStorageRequests(() => deps.retention.expire(parsed.data, Deadline.ofSeconds(MAX_TIMEOUT_SECONDS).signal));

@@ -4,6 +4,7 @@ import { reactivateFailedTasksBodySchema } from '../domain/bulkRequest';
 import { entityTagSchema } from '../domain/conditions';
 import { idSchema } from '../domain/ids';
 import type { FieldIssue } from '../service/outcomes';
+import { messageIssues } from './messageIssues';
 
 const NOT_AN_OBJECT = 'must be a JSON object such as {"job_id": "job-1", "task_id": "task-7"}';
 const objectOnly = { error: (issue: { code: string }) => (issue.code === 'invalid_type' ? NOT_AN_OBJECT : undefined) };
@@ -39,17 +40,13 @@ export type QueueRequest = { kind: 'task'; message: ReactivationMessage } | { ki
 /** Why a message can never succeed, field by field, for its poison record. */
 export type ParsedQueueRequest = { ok: true; request: QueueRequest } | { ok: false; issues: FieldIssue[] };
 
-function issuesOf(error: z.ZodError): FieldIssue[] {
-  return error.issues.map((issue) => ({ field: issue.path.join('.') || 'message', message: issue.message }));
-}
-
 /** The `type` field picks the schema; a message without one is a single reactivation. */
 export function parseQueueRequest(message: unknown): ParsedQueueRequest {
   const type = typeof message === 'object' && message !== null ? (message as { type?: unknown }).type : undefined;
   if (type === 'reactivate_failed_tasks') {
     const parsed = failedTasksMessageSchema.safeParse(message);
-    return parsed.success ? { ok: true, request: { kind: 'failedTasks', message: parsed.data } } : { ok: false, issues: issuesOf(parsed.error) };
+    return parsed.success ? { ok: true, request: { kind: 'failedTasks', message: parsed.data } } : { ok: false, issues: messageIssues(parsed.error) };
   }
   const parsed = reactivationMessageSchema.safeParse(message);
-  return parsed.success ? { ok: true, request: { kind: 'task', message: parsed.data } } : { ok: false, issues: issuesOf(parsed.error) };
+  return parsed.success ? { ok: true, request: { kind: 'task', message: parsed.data } } : { ok: false, issues: messageIssues(parsed.error) };
 }
