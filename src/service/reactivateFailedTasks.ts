@@ -10,12 +10,11 @@ import { idKey } from '../domain/ids';
 import { reject, type Rejection } from '../domain/rejections';
 import type { Outbox } from '../outbox/outbox';
 import type { Retention } from '../retention/retention';
-import { StorageDeadlineError, StorageUnavailableError } from '../storage/storageErrors';
 import { pageSizeFor, reactivatePages } from './bulkPages';
 import type { Clock } from './clock';
 import type { Deadline } from './deadline';
 import { invalidRequest, type Fault, type InvalidRequest } from './outcomes';
-import { retryUntilSettled, settled, type RetryStats } from './retryLoop';
+import { retryUntilSettled, settled, storageFault, type RetryStats } from './retryLoop';
 import type { PageRequest, StoredBulkAnswer, TaskListing, TaskStore } from './taskStore';
 
 export interface ReactivateFailedTasksCommand {
@@ -177,6 +176,6 @@ async function remember(store: TaskStore, jobId: string, key: string, answer: St
   try {
     await store.saveBulkAnswer(jobId, key, answer, deadline.signal);
   } catch (error) {
-    if (!(error instanceof StorageUnavailableError || error instanceof StorageDeadlineError)) throw error;
+    if (storageFault(error) === null) throw error;
   }
 }

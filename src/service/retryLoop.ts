@@ -48,3 +48,22 @@ export async function retryUntilSettled<T>(
     await backoff(round, deadline);
   }
 }
+
+/** The fault the service answers for a storage failure; null for anything else, which is a bug and thrown on. */
+export function storageFault(error: unknown): Fault | null {
+  if (error instanceof StorageDeadlineError) return TIMED_OUT;
+  if (error instanceof StorageUnavailableError) return SERVER_BUSY;
+  return null;
+}
+
+/** Runs one storage call outside a read-decide-commit loop: null when it succeeded, else its fault. */
+export async function faultOf(call: () => Promise<unknown>): Promise<Fault | null> {
+  try {
+    await call();
+    return null;
+  } catch (error) {
+    const fault = storageFault(error);
+    if (fault === null) throw error;
+    return fault;
+  }
+}

@@ -3,12 +3,11 @@ import type { JobSnapshot } from '../domain/job';
 import type { TaskSnapshot } from '../domain/task';
 import { afterPage, type SweptPage } from '../domain/termination';
 import { sweepMessage } from '../queue/sweepMessage';
-import { StorageDeadlineError, StorageUnavailableError } from '../storage/storageErrors';
 import type { Clock } from './clock';
 import { Deadline } from './deadline';
-import { SERVER_BUSY, TIMED_OUT, type Fault } from './outcomes';
+import type { Fault } from './outcomes';
 import type { Queue } from './queue';
-import { retryUntilSettled, settled, type RetryStats } from './retryLoop';
+import { faultOf, retryUntilSettled, settled, type RetryStats } from './retryLoop';
 import { sweepRows } from './sweepTasks';
 import type { PageRequest, TaskStore } from './taskStore';
 
@@ -142,18 +141,6 @@ export async function sweepJob(deps: SweepDeps, jobId: string, deadline: Deadlin
  */
 export async function resumePoisonedSweep(deps: Pick<SweepDeps, 'sweeps' | 'sweep'>, jobId: string, signal?: AbortSignal): Promise<void> {
   await deps.sweeps.sendLater(sweepMessage(jobId), deps.sweep.resumeDelaySeconds, signal);
-}
-
-/** Runs a queue call: null when it succeeded, the fault the service answers for a storage fault; anything else is thrown. */
-export async function faultOf(send: () => Promise<unknown>): Promise<Fault | null> {
-  try {
-    await send();
-    return null;
-  } catch (error) {
-    if (error instanceof StorageDeadlineError) return TIMED_OUT;
-    if (error instanceof StorageUnavailableError) return SERVER_BUSY;
-    throw error;
-  }
 }
 
 /** A worker's budget for one delivery. */

@@ -7,8 +7,8 @@ import { sweepMessage } from '../queue/sweepMessage';
 import type { Deadline } from './deadline';
 import type { Fault } from './outcomes';
 import type { HeldMessage } from './queue';
-import { CONFLICT, retryUntilSettled, settled, type RetryStats } from './retryLoop';
-import { faultOf, sweepPages, type SweepDeps } from './sweepJob';
+import { CONFLICT, faultOf, retryUntilSettled, settled, type RetryStats } from './retryLoop';
+import { sweepPages, type SweepDeps } from './sweepJob';
 
 export interface TerminateJobCommand {
   jobId: string;
